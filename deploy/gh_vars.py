@@ -1,0 +1,99 @@
+#!/usr/bin/env python3
+"""Print the `gh variable set` commands that hand Terraform's outputs to the workflows.
+
+Reads `terraform output -json` documents (bootstrap first, then live) and prints one command per
+known output, ready to review and paste. Values that only the production jobs need become
+`production` environment variables; the rest are repository variables. Nothing here is secret:
+the workflows get AWS access through OIDC roles, never through stored keys.
+Outputs that do not exist yet (live, before its first apply) are listed on stderr.
+"""
+
+import argparse
+import json
+import re
+import shlex
+import sys
+
+REPO_SCOPE = None
+PRODUCTION = "production"
+
+# Terraform output -> (GitHub variable, environment or REPO_SCOPE).
+VARIABLES = {
+    "aws_region": ("AWS_REGION", REPO_SCOPE),
+    "backend_config": ("TF_BACKEND_CONFIG", REPO_SCOPE),
+    "plan_role_arn": ("PLAN_ROLE_ARN", REPO_SCOPE),
+    "apply_role_arn": ("APPLY_ROLE_ARN", PRODUCTION),
+    "deploy_role_arn": ("DEPLOY_ROLE_ARN", REPO_SCOPE),
+    "ecr_repository_url": ("ECR_REPOSITORY_URL", REPO_SCOPE),
+    "cluster_name": ("CLUSTER_NAME", PRODUCTION),
+    "target_group_arn": ("TARGET_GROUP_ARN", PRODUCTION),
+    "vpc_id": ("VPC_ID", PRODUCTION),
+    "load_balancer_controller_role_arn": ("LOAD_BALANCER_CONTROLLER_ROLE_ARN", PRODUCTION),
+    "app_url": ("APP_URL", PRODUCTION),
+}
+
+
+def load_outputs(path):
+    """Merge-ready {name: value} from one `terraform output -json` file; ValueError if malformed."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            document = json.load(handle)
+    except OSError as err:
+        raise ValueError(f"{path}: cannot read: {err.strerror}") from err
+    except json.JSONDecodeError as err:
+        raise ValueError(f"{path}: not JSON ({err}); pass `terraform output -json`") from err
+    if not isinstance(document, dict):
+        raise ValueError(f"{path}: expected a JSON object of outputs")
+    values = {}
+    for name, output in document.items():
+        if not isinstance(output, dict) or "value" not in output:
+            raise ValueError(f"{path}: output {name!r} has no value; pass `terraform output -json`")
+        if name in VARIABLES and output.get("sensitive"):
+            raise ValueError(f"{path}: output {name!r} is sensitive and must not become a variable")
+        values[name] = output["value"]
+    return values
+
+
+def commands(outputs, repo):
+    lines = []
+    for name, (variable, environment) in VARIABLES.items():
+        if name not in outputs:
+            continue
+        value = outputs[name]
+        if not isinstance(value, str) or not value:
+            raise ValueError(f"output {name!r} must be a non-empty string, got {value!r}")
+        words = ["gh", "variable", "set", variable]
+        if repo:
+            words += ["--repo", repo]
+        if environment:
+            words += ["--env", environment]
+        words += ["--body", value]
+        lines.append(" ".join(shlex.quote(word) for word in words))
+    return lines
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("outputs", nargs="+", help="files holding `terraform output -json`")
+    parser.add_argument("--repo", default="", help="owner/name; default: the current checkout's")
+    args = parser.parse_args(argv)
+    if args.repo and not re.match(r"^[\w.-]+/[\w.-]+$", args.repo):
+        parser.error(f"--repo must be owner/name, got {args.repo!r}")
+    merged = {}
+    try:
+        for path in args.outputs:
+            merged.update(load_outputs(path))
+        lines = commands(merged, args.repo)
+    except ValueError as err:
+        print(f"gh-vars: {err}", file=sys.stderr)
+        return 2
+    missing = [name for name in VARIABLES if name not in merged]
+    if missing:
+        print(f"gh-vars: not in these outputs yet (run again after the next apply): "
+              f"{', '.join(missing)}", file=sys.stderr)
+    print("\n".join(lines))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
