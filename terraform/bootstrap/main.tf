@@ -1,0 +1,189 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = var.tags
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+  arn_prefix = "arn:${local.partition}"
+
+  state_bucket_arn = aws_s3_bucket.state.arn
+  lock_key         = "${var.state_key}.tflock"
+
+  github_oidc_host       = "token.actions.githubusercontent.com"
+  github_audience        = "sts.amazonaws.com"
+  github_oidc_arn        = coalesce(var.github_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn))
+  github_subject_prefix  = coalesce(var.github_oidc_subject_prefix, "repo:${var.github_repository}")
+  cluster_arn            = "${local.arn_prefix}:eks:${var.aws_region}:${local.account_id}:cluster/${var.cluster_name}"
+  ecr_repository_arn     = "${local.arn_prefix}:ecr:${var.aws_region}:${local.account_id}:repository/${var.ecr_repository_name}"
+  platform_iam_role_arns = "${local.arn_prefix}:iam::${local.account_id}:role/${var.cluster_name}-*"
+
+  # One role per workflow purpose, each trusting exactly one sub claim of this repository.
+  ci_roles = {
+    plan   = { name = "${var.cluster_name}-ci-plan", subject = "${local.github_subject_prefix}:pull_request" }
+    apply  = { name = "${var.cluster_name}-ci-apply", subject = "${local.github_subject_prefix}:environment:${var.apply_environment}" }
+    deploy = { name = "${var.cluster_name}-ci-deploy", subject = "${local.github_subject_prefix}:environment:${var.deploy_environment}" }
+  }
+}
+
+################################################################################
+# Remote state: S3 bucket encrypted with its own KMS key
+################################################################################
+
+resource "aws_kms_key" "state" {
+  description             = "Encrypts the Terraform state in s3://${var.state_bucket_name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = 30
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      # The default key policy: IAM policies in this account decide who may use the key.
+      Sid       = "AccountAdministersKey"
+      Effect    = "Allow"
+      Principal = { AWS = "${local.arn_prefix}:iam::${local.account_id}:root" }
+      Action    = "kms:*"
+      Resource  = "*"
+    }]
+  })
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_kms_alias" "state" {
+  name          = "alias/${var.state_bucket_name}"
+  target_key_id = aws_kms_key.state.key_id
+}
+
+resource "aws_s3_bucket" "state" {
+  #checkov:skip=CKV_AWS_18:Access logging needs a second log bucket; CloudTrail data events are the audit trail for a state bucket.
+  #checkov:skip=CKV_AWS_144:Cross-region replication doubles cost; versioning plus prevent_destroy protect the state in this reference setup.
+  #checkov:skip=CKV2_AWS_62:Nothing consumes state-change events, so no notification target exists.
+  bucket = var.state_bucket_name
+
+  lifecycle {
+    prevent_destroy = true
+  }
+}
+
+resource "aws_s3_bucket_public_access_block" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  block_public_acls       = true
+  block_public_policy     = true
+  ignore_public_acls      = true
+  restrict_public_buckets = true
+}
+
+resource "aws_s3_bucket_ownership_controls" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    object_ownership = "BucketOwnerEnforced"
+  }
+}
+
+resource "aws_s3_bucket_versioning" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  versioning_configuration {
+    status = "Enabled"
+  }
+}
+
+resource "aws_s3_bucket_server_side_encryption_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    apply_server_side_encryption_by_default {
+      sse_algorithm     = "aws:kms"
+      kms_master_key_id = aws_kms_key.state.arn
+    }
+    bucket_key_enabled = true
+  }
+}
+
+resource "aws_s3_bucket_lifecycle_configuration" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  rule {
+    id     = "expire-noncurrent-state-versions"
+    status = "Enabled"
+
+    filter {}
+
+    noncurrent_version_expiration {
+      noncurrent_days = var.noncurrent_version_expiration_days
+    }
+
+    abort_incomplete_multipart_upload {
+      days_after_initiation = 7
+    }
+  }
+
+  # Expiring noncurrent versions only makes sense once versioning is on.
+  depends_on = [aws_s3_bucket_versioning.state]
+}
+
+resource "aws_s3_bucket_policy" "state" {
+  bucket = aws_s3_bucket.state.id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Sid       = "DenyInsecureTransport"
+      Effect    = "Deny"
+      Principal = "*"
+      Action    = "s3:*"
+      Resource  = [local.state_bucket_arn, "${local.state_bucket_arn}/*"]
+      Condition = { Bool = { "aws:SecureTransport" = "false" } }
+    }]
+  })
+
+  # S3 rejects a bucket policy while Block Public Access is still being applied.
+  depends_on = [aws_s3_bucket_public_access_block.state]
+}
+
+################################################################################
+# GitHub Actions OIDC provider and the CI roles
+################################################################################
+
+resource "aws_iam_openid_connect_provider" "github" {
+  count = var.github_oidc_provider_arn == null ? 1 : 0
+
+  url            = "https://${local.github_oidc_host}"
+  client_id_list = [local.github_audience]
+}
+
+resource "aws_iam_role" "ci" {
+  for_each = local.ci_roles
+
+  name                 = each.value.name
+  description          = "GitHub Actions ${each.key} role for ${var.github_repository}"
+  max_session_duration = 3600
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Federated = local.github_oidc_arn }
+      Action    = "sts:AssumeRoleWithWebIdentity"
+      Condition = {
+        StringEquals = {
+          "${local.github_oidc_host}:aud" = local.github_audience
+          "${local.github_oidc_host}:sub" = each.value.subject
+        }
+      }
+    }]
+  })
+}
