@@ -1,0 +1,39 @@
+output "vpc_id" {
+  description = "ID of the VPC."
+  value       = aws_vpc.this.id
+}
+
+output "vpc_cidr_block" {
+  description = "IPv4 CIDR of the VPC."
+  value       = aws_vpc.this.cidr_block
+}
+
+output "availability_zones" {
+  description = "AZs the subnets span, in subnet order."
+  value       = local.azs
+}
+
+output "public_subnet_ids" {
+  description = "Public subnets (one per AZ), tagged kubernetes.io/role/elb; for the NLB only."
+  value       = [for az in local.azs : aws_subnet.public[az].id]
+}
+
+output "private_subnet_ids" {
+  description = "Private subnets (one per AZ), tagged kubernetes.io/role/internal-elb; for the control-plane ENIs, nodes and pods."
+  value       = [for az in local.azs : aws_subnet.private[az].id]
+}
+
+output "nat_gateway_ids" {
+  description = "NAT gateways: none, one, or one per AZ depending on nat_mode."
+  value       = [for az in local.nat_azs : aws_nat_gateway.this[az].id]
+}
+
+output "private_route_table_ids" {
+  description = "Route tables of the private subnets, in subnet order."
+  value       = [for az in local.azs : aws_route_table.private[az].id]
+}
+
+output "flow_log_group_name" {
+  description = "CloudWatch log group of the VPC flow logs."
+  value       = aws_cloudwatch_log_group.flow_logs.name
+}

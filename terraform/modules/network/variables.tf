@@ -1,0 +1,86 @@
+variable "name" {
+  description = "Name prefix for every resource (the cluster name, so IAM names match the apply role's scope)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,37}$", var.name))
+    error_message = "name must start with a letter, hold only letters, digits and hyphens, and be at most 38 characters."
+  }
+}
+
+variable "vpc_cidr" {
+  description = "IPv4 CIDR of the VPC, /16 to /19. Private subnets get 1/8 of it each, public subnets a small slice at the top."
+  type        = string
+  default     = "10.0.0.0/16"
+
+  validation {
+    condition     = can(cidrhost(var.vpc_cidr, 0)) && can(regex("^[0-9.]+/(1[6-9])$", var.vpc_cidr)) && try(cidrhost(var.vpc_cidr, 0) == split("/", var.vpc_cidr)[0], false)
+    error_message = "vpc_cidr must be an IPv4 network address with a prefix from /16 to /19, for example 10.0.0.0/16."
+  }
+}
+
+variable "az_count" {
+  description = "Number of availability zones to spread subnets (and NAT gateways in one_per_az mode) across."
+  type        = number
+  default     = 3
+
+  validation {
+    condition     = var.az_count >= 2 && var.az_count <= 6 && floor(var.az_count) == var.az_count
+    error_message = "az_count must be a whole number from 2 (EKS needs subnets in two AZs) to 6."
+  }
+}
+
+variable "nat_mode" {
+  description = "Outbound internet for the private subnets: none (VPC endpoints only), single (one NAT gateway, cheapest) or one_per_az (survives an AZ outage)."
+  type        = string
+  default     = "single"
+
+  validation {
+    condition     = contains(["none", "single", "one_per_az"], var.nat_mode)
+    error_message = "nat_mode must be one of none, single, one_per_az."
+  }
+}
+
+variable "enable_s3_gateway_endpoint" {
+  description = "Route S3 traffic (ECR image layers) through a free gateway endpoint instead of NAT."
+  type        = bool
+  default     = true
+}
+
+variable "enable_interface_endpoints" {
+  description = "Create ECR api/dkr and STS interface endpoints in the private subnets (billed per AZ and hour; required when nat_mode is none)."
+  type        = bool
+  default     = false
+
+  validation {
+    condition     = var.enable_interface_endpoints || var.nat_mode != "none"
+    error_message = "nat_mode = \"none\" needs enable_interface_endpoints = true, or nodes cannot pull images or get credentials."
+  }
+}
+
+variable "flow_log_retention_days" {
+  description = "Retention of the VPC flow log group, in days."
+  type        = number
+  default     = 30
+
+  validation {
+    condition     = contains([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653], var.flow_log_retention_days)
+    error_message = "flow_log_retention_days must be a value CloudWatch Logs accepts (1, 3, 5, 7, 14, 30, 60, 90, ... 3653)."
+  }
+}
+
+variable "log_kms_key_arn" {
+  description = "KMS key ARN that encrypts the flow log group (its policy must allow the CloudWatch Logs service)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^arn:aws[a-z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$", var.log_kms_key_arn))
+    error_message = "log_kms_key_arn must be a KMS key ARN."
+  }
+}
+
+variable "tags" {
+  description = "Extra tags for every resource in this module."
+  type        = map(string)
+  default     = {}
+}
