@@ -49,6 +49,8 @@ app.kubernetes.io/component: server
 {{- $repository := required "image.repository is empty: set it to the Terraform output ecr_repository_url (or a local image name)" $image.repository -}}
 {{- if $image.digest -}}
 {{- printf "%s@%s" $repository $image.digest -}}
+{{- else if eq $image.tag "latest" -}}
+{{- fail "image.tag is latest: pin a release version or set image.digest, so every pod runs the same build" -}}
 {{- else if $image.tag -}}
 {{- printf "%s:%s" $repository $image.tag -}}
 {{- else -}}
