@@ -2,7 +2,7 @@
 """Print the `gh variable set` commands that hand Terraform's outputs to the workflows.
 
 Reads `terraform output -json` documents (bootstrap first, then live) and prints one command per
-known output, ready to review and paste. Values that only the production jobs need become
+known output, ready to review and paste (a list becomes compact JSON). Values that only the production jobs need become
 `production` environment variables; the rest are repository variables. Nothing here is secret:
 the workflows get AWS access through OIDC roles, never through stored keys.
 Outputs that do not exist yet (live, before its first apply) are listed on stderr.
@@ -23,10 +23,12 @@ VARIABLES = {
     "backend_config": ("TF_BACKEND_CONFIG", REPO_SCOPE),
     "plan_role_arn": ("PLAN_ROLE_ARN", REPO_SCOPE),
     "apply_role_arn": ("APPLY_ROLE_ARN", PRODUCTION),
-    "deploy_role_arn": ("DEPLOY_ROLE_ARN", REPO_SCOPE),
+    "ecr_push_role_arn": ("ECR_PUSH_ROLE_ARN", REPO_SCOPE),
+    "deploy_role_arn": ("DEPLOY_ROLE_ARN", PRODUCTION),
     "ecr_repository_url": ("ECR_REPOSITORY_URL", REPO_SCOPE),
     "cluster_name": ("CLUSTER_NAME", PRODUCTION),
     "target_group_arn": ("TARGET_GROUP_ARN", PRODUCTION),
+    "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", PRODUCTION),
     "vpc_id": ("VPC_ID", PRODUCTION),
     "load_balancer_controller_role_arn": ("LOAD_BALANCER_CONTROLLER_ROLE_ARN", PRODUCTION),
     "app_url": ("APP_URL", PRODUCTION),
@@ -60,8 +62,11 @@ def commands(outputs, repo):
         if name not in outputs:
             continue
         value = outputs[name]
+        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
+            value = json.dumps(value, separators=(",", ":"))
         if not isinstance(value, str) or not value:
-            raise ValueError(f"output {name!r} must be a non-empty string, got {value!r}")
+            raise ValueError(f"output {name!r} must be a non-empty string or list of strings, "
+                             f"got {value!r}")
         words = ["gh", "variable", "set", variable]
         if repo:
             words += ["--repo", repo]

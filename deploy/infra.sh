@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Terraform for terraform/live, the way the infra workflow runs it (make infra-*).
+#
+#   infra.sh init    fmt -check over terraform/, init with the S3 backend, validate
+#   infra.sh plan    plan into .run/infra/live.tfplan; readable text in .run/infra/plan.txt
+#                    (the error output instead when the plan fails, so the PR comment shows it)
+#   infra.sh apply   apply exactly that saved plan; terraform refuses it if the state moved on
+#   infra.sh drift   plan -detailed-exitcode without a lock: exit 0 = in sync, 2 = drift
+#
+# Backend settings: TF_BACKEND_CONFIG (the bootstrap output backend_config, a GitHub variable in
+# CI) or, when that is unset, an existing terraform/live/backend.hcl.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+live="$root/terraform/live"
+out="$root/.run/infra"
+plan_file="$out/live.tfplan"
+plan_text="$out/plan.txt"
+
+die() { printf 'infra: error: %s\n' "$*" >&2; exit 2; }
+log() { printf 'infra: %s\n' "$*"; }
+
+tf() { terraform -chdir="$live" "$@"; }
+
+init() {
+  log "terraform fmt -check -recursive terraform/"
+  terraform fmt -check -recursive -diff "$root/terraform"
+  if [[ -n "${TF_BACKEND_CONFIG:-}" ]]; then
+    printf '%s\n' "$TF_BACKEND_CONFIG" >"$live/backend.hcl"
+  fi
+  [[ -s "$live/backend.hcl" ]] ||
+    die "no backend settings: set TF_BACKEND_CONFIG, or run 'terraform -chdir=terraform/bootstrap output -raw backend_config > terraform/live/backend.hcl'"
+  tf init -input=false -lockfile=readonly -backend-config=backend.hcl
+  tf validate -no-color
+}
+
+plan() {
+  mkdir -p "$out"
+  rm -f "$plan_file" "$plan_text"
+  local status=0
+  tf plan -input=false -no-color -out="$plan_file" >"$out/plan.log" 2>&1 || status=$?
+  if [[ "$status" -eq 0 ]]; then
+    tf show -no-color "$plan_file" >"$plan_text"
+    sed -n -E '/^(Plan:|No changes\.)/p' "$plan_text"
+  else
+    cp "$out/plan.log" "$plan_text"
+    cat "$plan_text" >&2
+    die "terraform plan failed (exit $status)"
+  fi
+}
+
+apply() {
+  [[ -s "$plan_file" ]] || die "no saved plan at $plan_file: run 'make infra-plan' (CI downloads it)"
+  tf apply -input=false -no-color "$plan_file"
+}
+
+drift() {
+  local status=0
+  tf plan -input=false -no-color -lock=false -detailed-exitcode || status=$?
+  case "$status" in
+    0) log "no drift: the live platform matches terraform/live" ;;
+    2) printf 'infra: DRIFT: the live platform differs from terraform/live (plan above)\n' >&2 ;;
+    *) die "terraform plan failed (exit $status)" ;;
+  esac
+  return "$status"
+}
+
+command -v terraform >/dev/null || die "'terraform' is not installed (the pin is TERRAFORM_VERSION in tools/versions.env)"
+case "${1:-}" in
+  init | plan | apply | drift) "$1" ;;
+  *) die "usage: infra.sh init|plan|apply|drift" ;;
+esac

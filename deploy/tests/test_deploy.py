@@ -1,0 +1,167 @@
+"""deploy.sh: the DRY_RUN render with the real pinned helm, and the live path with stand-ins.
+
+The live path runs against stand-in aws, kubectl, make and helm commands that only record their
+arguments, which proves the real deploy calls `helm upgrade --install` with the very argument list
+the render used, in the right order after the namespace and the platform sync.
+"""
+
+import os
+import pathlib
+import shutil
+import stat
+import subprocess
+import tempfile
+import unittest
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+DEPLOY = ROOT / "deploy" / "deploy.sh"
+DIGEST = "sha256:" + "4f" * 32
+SHA = "0123456789abcdef0123456789abcdef01234567"
+INPUTS = {
+    "IMAGE_REPOSITORY": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/webapp",
+    "IMAGE_DIGEST": DIGEST,
+    "IMAGE_TAG": SHA,
+    "TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/webapp/0123456789abcdef",
+    "PUBLIC_SUBNET_CIDRS": '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
+    "CLUSTER_NAME": "devops-eks-cluster",
+    "AWS_REGION": "eu-west-1",
+}
+# Each stand-in appends "<name> <args...>" to $CALLS; helm also answers `version` and `status`.
+STAND_IN = """#!/usr/bin/env bash
+printf '%s\\n' "$(basename "$0") $*" >>"$CALLS"
+case "$(basename "$0") $1" in
+  "helm version") printf '%s' "$PINNED_HELM" ;;
+  "helm status") printf '{"version": 7}' ;;
+  "kubectl create") printf 'apiVersion: v1\\nkind: Namespace\\n' ;;
+  "kubectl apply") cat >/dev/null ;;
+esac
+"""
+# Records its arguments, then runs the real helm.
+RECORDING_HELM = """#!/usr/bin/env bash
+printf '%s\\n' "helm $*" >>"$CALLS"
+exec "$REAL_HELM" "$@"
+"""
+
+
+def pinned(name):
+    for line in (ROOT / "tools" / "versions.env").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1]
+    raise AssertionError(f"{name} is not pinned in tools/versions.env")
+
+
+def write_tool(directory, name, text):
+    path = pathlib.Path(directory) / name
+    path.write_text(text)
+    path.chmod(path.stat().st_mode | stat.S_IXUSR)
+
+
+class DeployTest(unittest.TestCase):
+    def setUp(self):
+        self.real_helm = shutil.which("helm")
+        if self.real_helm is None:
+            self.fail("helm is not installed: run 'make tools'")
+        self.work = pathlib.Path(tempfile.mkdtemp(prefix="deploy-test-"))
+        self.addCleanup(shutil.rmtree, self.work)
+        self.calls = self.work / "calls"
+        self.summary = self.work / "summary.md"
+        self.output = self.work / "output"
+
+    def run_deploy(self, bin_dir, **overrides):
+        env = {**os.environ, **INPUTS, "CALLS": str(self.calls), "REAL_HELM": self.real_helm,
+               "PINNED_HELM": pinned("HELM_VERSION"), "GITHUB_STEP_SUMMARY": str(self.summary),
+               "GITHUB_OUTPUT": str(self.output), "APP_URL": "http://example.test"}
+        env["PATH"] = f"{bin_dir}:{env['PATH']}"
+        env.update(overrides)
+        return subprocess.run([str(DEPLOY)], env=env, capture_output=True, text=True, timeout=120,
+                              check=False)
+
+    def render(self, **overrides):
+        bin_dir = self.work / "render-bin"
+        bin_dir.mkdir(exist_ok=True)
+        write_tool(bin_dir, "helm", RECORDING_HELM)
+        return self.run_deploy(bin_dir, DRY_RUN="1", **overrides)
+
+    def helm_calls(self, verb):
+        return [line.split()[1:] for line in self.calls.read_text().splitlines()
+                if line.startswith(f"helm {verb}")]
+
+    def test_render_pins_the_image_digest(self):
+        result = self.render()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        documents = [d for d in yaml.safe_load_all(result.stdout) if d]
+        deployments = [d for d in documents if d["kind"] == "Deployment"]
+        self.assertEqual(len(deployments), 1)
+        images = [c["image"] for c in deployments[0]["spec"]["template"]["spec"]["containers"]]
+        self.assertEqual(images, [f"{INPUTS['IMAGE_REPOSITORY']}@{DIGEST}"])
+        bindings = [d for d in documents if d["kind"] == "TargetGroupBinding"]
+        self.assertEqual([b["spec"]["targetGroupARN"] for b in bindings], [INPUTS["TARGET_GROUP_ARN"]])
+
+    def test_live_deploy_uses_the_rendered_arguments(self):
+        self.assertEqual(self.render().returncode, 0)
+        (rendered,) = self.helm_calls("template")
+        bin_dir = self.work / "live-bin"
+        bin_dir.mkdir()
+        for tool in ("aws", "kubectl", "make", "helm"):
+            write_tool(bin_dir, tool, STAND_IN)
+        self.calls.unlink()
+        result = self.run_deploy(bin_dir)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        (upgrade,) = self.helm_calls("upgrade")
+        self.assertEqual(upgrade, ["upgrade", "--install", *rendered[1:]])
+        for flag in ("--rollback-on-failure", "--wait", "--timeout"):
+            self.assertIn(flag, upgrade)
+        order = [line.split()[0:2] for line in self.calls.read_text().splitlines()]
+        self.assertEqual(order, [
+            ["helm", "version"],
+            ["aws", "eks"],
+            ["kubectl", "create"],
+            ["kubectl", "apply"],
+            ["kubectl", "label"],
+            ["make", "-C"],
+            ["helm", "upgrade"],
+            ["helm", "status"],
+        ])
+        (label,) = [line for line in self.calls.read_text().splitlines() if line.startswith("kubectl label")]
+        for wanted in ("pod-security.kubernetes.io/enforce=restricted",
+                       "elbv2.k8s.aws/pod-readiness-gate-inject=enabled", "--overwrite"):
+            self.assertIn(wanted, label.split())
+        self.assertIn("platform-sync", self.calls.read_text())
+        self.assertEqual(self.output.read_text(), "revision=7\n")
+        summary = self.summary.read_text()
+        for wanted in ("http://example.test", DIGEST, "| Chart revision | 7 "):
+            self.assertIn(wanted, summary)
+
+    def test_bad_input_is_refused_with_its_name(self):
+        cases = {
+            "IMAGE_DIGEST": "latest",
+            "IMAGE_REPOSITORY": "123456789012.dkr.ecr.eu-west-1.amazonaws.com/webapp:latest",
+            "TARGET_GROUP_ARN": "not-an-arn",
+            "PUBLIC_SUBNET_CIDRS": "10.0.0.0/24",
+            "HELM_TIMEOUT": "soon",
+        }
+        for name, value in cases.items():
+            with self.subTest(name=name):
+                result = self.render(**{name: value})
+                self.assertEqual(result.returncode, 2)
+                self.assertIn(name, result.stderr)
+                self.assertEqual(result.stdout, "")
+
+    def test_a_missing_input_is_named(self):
+        result = self.render(TARGET_GROUP_ARN="")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("TARGET_GROUP_ARN is not set", result.stderr)
+
+    def test_another_helm_version_is_refused(self):
+        bin_dir = self.work / "old-helm"
+        bin_dir.mkdir()
+        write_tool(bin_dir, "helm", STAND_IN)
+        result = self.run_deploy(bin_dir, PINNED_HELM="v3.19.0")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("the pin is", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,107 @@
+"""gh_vars.py: the printed commands, run through bash against a recording `gh`, set every
+variable to exactly the Terraform output's value, in the right scope."""
+
+import json
+import os
+import pathlib
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+SCRIPT = ROOT / "deploy" / "gh_vars.py"
+FIXTURES = ROOT / "deploy" / "tests" / "fixtures"
+BOOTSTRAP = FIXTURES / "bootstrap-outputs.json"
+LIVE = FIXTURES / "live-outputs.json"
+# Writes its argv as one JSON line, so the test sees each argument exactly as bash passed it.
+RECORDING_GH = f"""#!/usr/bin/env bash
+exec {sys.executable} -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@" >>"$CALLS"
+"""
+
+
+def gh_vars(*args):
+    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True,
+                          text=True, timeout=30, check=False)
+
+
+class GhVarsTest(unittest.TestCase):
+    def setUp(self):
+        self.work = pathlib.Path(tempfile.mkdtemp(prefix="gh-vars-test-"))
+        self.addCleanup(shutil.rmtree, self.work)
+
+    def run_printed(self, commands):
+        """{variable: (environment or None, value)} that the printed commands would set."""
+        gh = self.work / "gh"
+        gh.write_text(RECORDING_GH)
+        gh.chmod(0o755)
+        calls = self.work / "calls"
+        env = {**os.environ, "CALLS": str(calls), "PATH": f"{self.work}:{os.environ['PATH']}"}
+        subprocess.run(["bash", "-euo", "pipefail"], input=commands, env=env, check=True,
+                       timeout=30, text=True)
+        settings = {}
+        for line in calls.read_text().splitlines():
+            argv = json.loads(line)
+            self.assertEqual(argv[:2], ["variable", "set"])
+            options = dict(zip(argv[3::2], argv[4::2]))
+            self.assertEqual(options.get("--repo"), "acme/devops-eks")
+            settings[argv[2]] = (options.get("--env"), options["--body"])
+        return settings
+
+    def test_commands_set_every_output_verbatim(self):
+        result = gh_vars(BOOTSTRAP, LIVE, "--repo", "acme/devops-eks")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertEqual(result.stderr, "")
+        settings = self.run_printed(result.stdout)
+        outputs = {**json.loads(BOOTSTRAP.read_text()), **json.loads(LIVE.read_text())}
+        self.assertEqual(settings["TF_BACKEND_CONFIG"], (None, outputs["backend_config"]["value"]))
+        self.assertEqual(settings["PLAN_ROLE_ARN"], (None, outputs["plan_role_arn"]["value"]))
+        self.assertEqual(settings["ECR_PUSH_ROLE_ARN"], (None, outputs["ecr_push_role_arn"]["value"]))
+        self.assertEqual(settings["APPLY_ROLE_ARN"], ("production", outputs["apply_role_arn"]["value"]))
+        self.assertEqual(settings["DEPLOY_ROLE_ARN"], ("production", outputs["deploy_role_arn"]["value"]))
+        self.assertEqual(settings["PUBLIC_SUBNET_CIDRS"],
+                         ("production", '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]'))
+        self.assertEqual(settings["APP_URL"], ("production", outputs["app_url"]["value"]))
+        self.assertEqual(len(settings), 13)
+        self.assertNotIn("CLUSTER_ENDPOINT", settings)
+
+    def test_bootstrap_alone_lists_what_is_still_missing(self):
+        result = gh_vars(BOOTSTRAP)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.assertIn("PLAN_ROLE_ARN", result.stdout)
+        self.assertNotIn("CLUSTER_NAME", result.stdout)
+        self.assertIn("not in these outputs yet", result.stderr)
+        self.assertIn("cluster_name", result.stderr)
+
+    def test_bad_input_fails_with_a_reason(self):
+        sensitive = self.work / "sensitive.json"
+        sensitive.write_text(json.dumps({"app_url": {"sensitive": True, "value": "x"}}))
+        not_outputs = self.work / "plain.json"
+        not_outputs.write_text(json.dumps({"app_url": "http://x"}))
+        empty = self.work / "empty.json"
+        empty.write_text(json.dumps({"cluster_name": {"sensitive": False, "value": ""}}))
+        broken = self.work / "broken.json"
+        broken.write_text("Error: No outputs found")
+        cases = {
+            sensitive: "sensitive",
+            not_outputs: "has no value",
+            empty: "non-empty string",
+            broken: "not JSON",
+            self.work / "absent.json": "cannot read",
+        }
+        for path, reason in cases.items():
+            with self.subTest(path=path.name):
+                result = gh_vars(path)
+                self.assertEqual(result.returncode, 2)
+                self.assertIn(reason, result.stderr)
+                self.assertEqual(result.stdout, "")
+
+    def test_bad_repo_is_refused(self):
+        result = gh_vars(BOOTSTRAP, "--repo", "not a repo")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("--repo must be owner/name", result.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()

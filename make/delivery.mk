@@ -1,0 +1,70 @@
+# Delivery: the GitHub workflows' checks, and the targets those workflows call (docs/deploy.md).
+# The workflows stay thin: each step is one of these targets, so a person can run it too.
+
+LINT_TARGETS += workflows-lint
+TEST_TARGETS += delivery-test
+
+DELIVERY_RUN := $(ROOT)/.run/delivery
+# A fixed, recognisable commit for the smoke test's service build.
+DELIVERY_TEST_SHA := 5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed
+
+.PHONY: workflows-lint delivery-test deploy deploy-render smoke rollback gh-vars \
+	infra-init infra-plan infra-apply infra-drift plan-comment
+
+workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline, checkov github_actions
+	@$(call need,actionlint shellcheck zizmor checkov)
+	cd $(ROOT) && actionlint -no-color
+	cd $(ROOT) && zizmor --offline --no-progress .github
+	@# Run from .github, away from the repo's quiet .checkov.yaml: the gate needs the passed checks
+	@# to prove that checkov scanned every workflow.
+	cd $(ROOT)/.github && checkov --skip-download --framework github_actions --directory . --output json | \
+	  python3 $(ROOT)/deploy/checkov_gate.py workflows/*.yml
+
+delivery-test: ## Delivery: smoke test vs the real service, helm render of the deploy flags, plan comment, gh-vars
+	@$(call need,helm python)
+	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked --release -p webapp
+	mkdir -p $(DELIVERY_RUN)
+	cp $(ROOT)/target/release/webapp $(DELIVERY_RUN)/webapp
+	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_RUN)/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
+	  timeout 300 python -m unittest discover --start-directory deploy/tests --top-level-directory . -v
+
+deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
+	$(ROOT)/deploy/deploy.sh
+
+deploy-render: ## Render the deploy offline with helm template and the same flags (DRY_RUN=1)
+	DRY_RUN=1 $(ROOT)/deploy/deploy.sh
+
+smoke: ## Poll APP_URL/version until it reports EXPECTED_SHA (SMOKE_TIMEOUT_SECONDS, default 300)
+	@$(call need,python3)
+	python3 $(ROOT)/deploy/smoke.py
+
+rollback: ## Roll the webapp release back to its previous revision (helm rollback)
+	$(ROOT)/deploy/rollback.sh
+
+gh-vars: ## Print the `gh variable set` commands from the bootstrap (and, once applied, live) outputs
+	@$(call need,terraform python3)
+	mkdir -p $(DELIVERY_RUN)
+	terraform -chdir=$(ROOT)/terraform/bootstrap output -json >$(DELIVERY_RUN)/bootstrap-outputs.json
+	if [ -d $(ROOT)/terraform/live/.terraform ]; then \
+	  terraform -chdir=$(ROOT)/terraform/live output -json >$(DELIVERY_RUN)/live-outputs.json; \
+	else \
+	  echo '{}' >$(DELIVERY_RUN)/live-outputs.json; \
+	  echo "gh-vars: terraform/live is not initialised here: run 'make infra-init' for its outputs" >&2; \
+	fi
+	python3 $(ROOT)/deploy/gh_vars.py $(DELIVERY_RUN)/bootstrap-outputs.json $(DELIVERY_RUN)/live-outputs.json
+
+infra-init: ## terraform/live: fmt -check, init with the S3 backend (TF_BACKEND_CONFIG or backend.hcl), validate
+	$(ROOT)/deploy/infra.sh init
+
+infra-plan: ## terraform/live: plan into .run/infra/live.tfplan and .run/infra/plan.txt
+	$(ROOT)/deploy/infra.sh plan
+
+infra-apply: ## terraform/live: apply the saved .run/infra/live.tfplan, nothing else
+	$(ROOT)/deploy/infra.sh apply
+
+infra-drift: ## terraform/live: plan -detailed-exitcode; exit 2 means the platform drifted
+	$(ROOT)/deploy/infra.sh drift
+
+plan-comment: ## Publish .run/infra/plan.txt: job summary, and one PR comment updated in place (PR_NUMBER)
+	@$(call need,python3)
+	python3 $(ROOT)/deploy/plan_comment.py --plan $(ROOT)/.run/infra/plan.txt
