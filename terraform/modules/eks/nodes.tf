@@ -1,0 +1,112 @@
+################################################################################
+# Managed node group
+################################################################################
+
+resource "aws_iam_role" "node" {
+  name        = "${var.cluster_name}-node"
+  description = "Worker nodes of ${var.cluster_name}"
+
+  assume_role_policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Principal = { Service = "ec2.amazonaws.com" }
+      Action    = "sts:AssumeRole"
+    }]
+  })
+
+  tags = var.tags
+}
+
+# No AmazonEKS_CNI_Policy here: the vpc-cni add-on gets it through Pod Identity, so no
+# pod on the node inherits ENI-management rights.
+resource "aws_iam_role_policy_attachment" "node" {
+  for_each = toset(["AmazonEKSWorkerNodePolicy", "AmazonEC2ContainerRegistryPullOnly"])
+
+  role       = aws_iam_role.node.name
+  policy_arn = "${local.aws_policy}/${each.key}"
+}
+
+resource "aws_launch_template" "node" {
+  name_prefix            = "${var.cluster_name}-node-"
+  description            = "Nodes of ${var.cluster_name}: IMDSv2 only, encrypted gp3 root volume"
+  update_default_version = true
+
+  # Hop limit 1: the IMDS answer cannot cross the extra network hop into a pod, so pods
+  # cannot read the node role's credentials.
+  metadata_options {
+    http_endpoint               = "enabled"
+    http_tokens                 = "required"
+    http_put_response_hop_limit = 1
+    instance_metadata_tags      = "disabled"
+  }
+
+  block_device_mappings {
+    device_name = "/dev/xvda"
+
+    ebs {
+      volume_size           = var.node_disk_size_gib
+      volume_type           = "gp3"
+      encrypted             = true
+      delete_on_termination = true
+    }
+  }
+
+  tag_specifications {
+    resource_type = "instance"
+    tags          = merge(var.tags, { Name = "${var.cluster_name}-node" })
+  }
+
+  tag_specifications {
+    resource_type = "volume"
+    tags          = merge(var.tags, { Name = "${var.cluster_name}-node" })
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    create_before_destroy = true
+  }
+}
+
+resource "aws_eks_node_group" "default" {
+  cluster_name           = aws_eks_cluster.this.name
+  node_group_name_prefix = "${var.cluster_name}-"
+  node_role_arn          = aws_iam_role.node.arn
+  subnet_ids             = var.private_subnet_ids
+  version                = aws_eks_cluster.this.version
+
+  ami_type       = var.node_ami_type
+  capacity_type  = var.node_capacity_type
+  instance_types = var.node_instance_types
+
+  launch_template {
+    id      = aws_launch_template.node.id
+    version = aws_launch_template.node.latest_version
+  }
+
+  scaling_config {
+    min_size     = var.node_size.min
+    desired_size = var.node_size.desired
+    max_size     = var.node_size.max
+  }
+
+  update_config {
+    max_unavailable = var.node_max_unavailable
+  }
+
+  tags = var.tags
+
+  lifecycle {
+    # Instance-type changes replace the group; a name prefix lets the new one come up first.
+    create_before_destroy = true
+    # desired_size is an initial value; afterwards the cluster (or an autoscaler) owns it.
+    ignore_changes = [scaling_config[0].desired_size]
+  }
+
+  # Nodes only become Ready once the CNI and the Pod Identity agent are there.
+  depends_on = [
+    aws_iam_role_policy_attachment.node,
+    aws_eks_addon.before_nodes,
+  ]
+}

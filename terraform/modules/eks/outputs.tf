@@ -1,0 +1,54 @@
+output "cluster_name" {
+  description = "Name of the cluster."
+  value       = aws_eks_cluster.this.name
+}
+
+output "cluster_arn" {
+  description = "ARN of the cluster."
+  value       = aws_eks_cluster.this.arn
+}
+
+output "cluster_endpoint" {
+  description = "Kubernetes API endpoint."
+  value       = aws_eks_cluster.this.endpoint
+}
+
+output "cluster_certificate_authority_data" {
+  description = "Base64 CA bundle of the API endpoint."
+  value       = aws_eks_cluster.this.certificate_authority[0].data
+}
+
+output "cluster_version" {
+  description = "Kubernetes version of the control plane."
+  value       = aws_eks_cluster.this.version
+}
+
+output "node_security_group_id" {
+  description = "The EKS-created cluster security group; nodes (launch template without its own groups) and their pods use it."
+  value       = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+}
+
+output "node_role_arn" {
+  description = "IAM role of the worker nodes."
+  value       = aws_iam_role.node.arn
+}
+
+output "cluster_role_arn" {
+  description = "IAM role of the control plane."
+  value       = aws_iam_role.cluster.arn
+}
+
+output "load_balancer_controller_role_arn" {
+  description = "Pod Identity role of the AWS Load Balancer Controller (already associated with its service account)."
+  value       = aws_iam_role.pod_identity["aws-load-balancer-controller"].arn
+}
+
+output "ebs_csi_driver_role_arn" {
+  description = "Pod Identity role of the EBS CSI driver."
+  value       = aws_iam_role.pod_identity["aws-ebs-csi-driver"].arn
+}
+
+output "secrets_kms_key_arn" {
+  description = "KMS key that encrypts Kubernetes secrets."
+  value       = aws_kms_key.secrets.arn
+}
