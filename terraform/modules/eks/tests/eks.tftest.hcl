@@ -212,10 +212,10 @@ run "load_balancer_controller_can_only_register_targets" {
   command = plan
 
   assert {
-    condition = [
+    condition = jsonencode([
       for s in jsondecode(aws_iam_role_policy.load_balancer_controller.policy).Statement : s.Resource
       if contains(s.Action, "elasticloadbalancing:RegisterTargets")
-    ] == [tolist(var.load_balancer_target_group_arns)]
+    ]) == jsonencode([var.load_balancer_target_group_arns])
     error_message = "Register/deregister must be scoped to the given target groups."
   }
 
