@@ -1,0 +1,210 @@
+//! Configuration: command line and environment (the chart sets only environment variables).
+//!
+//! Every value is checked here, before any port is bound, so a bad rollout fails at start-up
+//! with a clear message instead of half-serving.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use clap::builder::BoolValueParser;
+use clap::{Args, Parser, Subcommand, ValueEnum, value_parser};
+use tracing_subscriber::EnvFilter;
+
+/// Largest request body `BODY_LIMIT_BYTES` may allow: the body is buffered in memory.
+pub const MAX_BODY_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "webapp",
+    version,
+    about = "Reference web service for the EKS platform"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the public and admin listeners (what runs when no subcommand is given)
+    Serve(Box<Config>),
+    /// GET a URL and exit 0 on a 2xx answer, 1 otherwise (health checks without a shell)
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ProbeArgs {
+    /// An http:// URL, for example http://127.0.0.1:9090/healthz
+    pub url: String,
+    /// Give up after this many seconds
+    #[arg(long, default_value_t = 3, value_parser = value_parser!(u64).range(1..=60))]
+    pub timeout_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line, for log collectors
+    Json,
+    /// Human-readable lines, for local runs
+    Pretty,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct Config {
+    /// Public listener port (application routes); 0 picks a free port
+    #[arg(long, env = "APP_PORT", default_value_t = 8080)]
+    pub app_port: u16,
+
+    /// Admin listener port (/healthz, /readyz, /metrics); 0 picks a free port
+    #[arg(long, env = "ADMIN_PORT", default_value_t = 9090)]
+    pub admin_port: u16,
+
+    /// Address both listeners bind to
+    #[arg(long, env = "BIND_ADDRESS", default_value = "0.0.0.0")]
+    pub bind_address: IpAddr,
+
+    /// Seconds to keep serving after a stop signal while readiness reports 503
+    #[arg(long, env = "DRAIN_DELAY_SECONDS", default_value_t = 5,
+          value_parser = value_parser!(u64).range(0..=300))]
+    pub drain_delay_seconds: u64,
+
+    /// Seconds, after the drain, to let in-flight requests finish before exiting anyway
+    #[arg(long, env = "SHUTDOWN_TIMEOUT_SECONDS", default_value_t = 20,
+          value_parser = value_parser!(u64).range(1..=600))]
+    pub shutdown_timeout_seconds: u64,
+
+    /// Seconds a request may take before it is answered with 503
+    #[arg(long, env = "REQUEST_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = value_parser!(u64).range(1..=300))]
+    pub request_timeout_seconds: u64,
+
+    /// Seconds a client has to send the request headers before the connection is closed
+    #[arg(long, env = "HEADER_READ_TIMEOUT_SECONDS", default_value_t = 5,
+          value_parser = value_parser!(u64).range(1..=300))]
+    pub header_read_timeout_seconds: u64,
+
+    /// Largest accepted request body in bytes; larger bodies get 413
+    #[arg(long, env = "BODY_LIMIT_BYTES", default_value_t = 65536,
+          value_parser = value_parser!(u64).range(1..=MAX_BODY_LIMIT_BYTES))]
+    pub body_limit_bytes: u64,
+
+    /// Enable /delay, /status, /cpu and POST /readyz/{disable,enable}; keep false in production
+    #[arg(long, env = "FAULT_INJECTION", default_value = "false", value_parser = BoolValueParser::new())]
+    pub fault_injection: bool,
+
+    /// Log format
+    #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Json)]
+    pub log_format: LogFormat,
+
+    /// Log filter, in tracing's EnvFilter syntax
+    #[arg(long = "log-filter", env = "RUST_LOG", default_value = "info",
+          value_parser = parse_log_filter)]
+    pub log_filter: String,
+
+    /// Pod name (downward API); the hostname when unset
+    #[arg(long, env = "POD_NAME", hide = true)]
+    pub pod_name: Option<String>,
+
+    /// Pod namespace (downward API)
+    #[arg(long, env = "POD_NAMESPACE", hide = true)]
+    pub pod_namespace: Option<String>,
+}
+
+/// Parses only the server configuration, for tests and embedders.
+#[derive(Debug, Parser)]
+#[command(name = "webapp serve", no_binary_name = true)]
+struct ConfigOnly {
+    #[command(flatten)]
+    config: Config,
+}
+
+impl Config {
+    /// Reads flags from `args` and everything else from the environment, then validates.
+    pub fn try_from_args<I, T>(args: I) -> Result<Self, String>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        let config = ConfigOnly::try_parse_from(args)
+            .map_err(|e| e.to_string())?
+            .config;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Checks the rules that involve more than one value.
+    pub fn validate(&self) -> Result<(), String> {
+        if self.app_port != 0 && self.app_port == self.admin_port {
+            return Err(format!(
+                "APP_PORT and ADMIN_PORT must differ (both are {})",
+                self.app_port
+            ));
+        }
+        Ok(())
+    }
+
+    pub fn drain_delay(&self) -> Duration {
+        Duration::from_secs(self.drain_delay_seconds)
+    }
+    pub fn shutdown_timeout(&self) -> Duration {
+        Duration::from_secs(self.shutdown_timeout_seconds)
+    }
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_seconds)
+    }
+    pub fn header_read_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_read_timeout_seconds)
+    }
+    pub fn body_limit(&self) -> usize {
+        // The range check above keeps this far below usize::MAX on every supported target.
+        usize::try_from(self.body_limit_bytes).unwrap_or(usize::MAX)
+    }
+}
+
+fn parse_log_filter(value: &str) -> Result<String, String> {
+    EnvFilter::builder()
+        .parse(value)
+        .map(|_| value.to_owned())
+        .map_err(|e| format!("not a valid log filter: {e}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_need_no_configuration() {
+        let config = Config::try_from_args(Vec::<String>::new()).expect("defaults are valid");
+        assert_eq!((config.app_port, config.admin_port), (8080, 9090));
+        assert_eq!(config.drain_delay(), Duration::from_secs(5));
+        assert_eq!(config.shutdown_timeout(), Duration::from_secs(20));
+        assert_eq!(config.body_limit(), 65536);
+        assert!(!config.fault_injection);
+        assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn equal_ports_are_rejected() {
+        let err =
+            Config::try_from_args(["--app-port", "7000", "--admin-port", "7000"]).unwrap_err();
+        assert!(err.contains("must differ"), "{err}");
+    }
+
+    #[test]
+    fn out_of_range_values_are_rejected() {
+        for args in [
+            ["--shutdown-timeout-seconds", "0"],
+            ["--drain-delay-seconds", "301"],
+            ["--body-limit-bytes", "0"],
+            ["--fault-injection", "yes"],
+            ["--log-format", "xml"],
+            ["--log-filter", "webapp=loud"],
+            ["--bind-address", "localhost"],
+        ] {
+            assert!(
+                Config::try_from_args(args).is_err(),
+                "{args:?} was accepted"
+            );
+        }
+    }
+}

@@ -1,0 +1,53 @@
+//! `webapp probe <url>`: a minimal HTTP GET so images without a shell or curl can be checked.
+
+use std::time::Duration;
+
+use axum::body::Body;
+use axum::http::{Request, Uri, header};
+use hyper::client::conn::http1;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+
+/// GETs `url` and returns the status code, or a message saying what went wrong.
+pub async fn get(url: &str, timeout: Duration) -> Result<u16, String> {
+    let uri: Uri = url
+        .parse()
+        .map_err(|e| format!("invalid URL {url:?}: {e}"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err(format!("only http:// URLs are supported, got {url:?}"));
+    }
+    let host = uri
+        .host()
+        .ok_or_else(|| format!("URL {url:?} has no host"))?
+        .to_owned();
+    let port = uri.port_u16().unwrap_or(80);
+    let exchange = async {
+        let stream = TcpStream::connect((host.trim_matches(['[', ']']), port))
+            .await
+            .map_err(|e| format!("cannot connect to {host}:{port}: {e}"))?;
+        let (mut sender, connection) = http1::handshake(TokioIo::new(stream))
+            .await
+            .map_err(|e| format!("HTTP handshake failed: {e}"))?;
+        tokio::spawn(connection);
+        let authority = uri
+            .authority()
+            .map(ToString::to_string)
+            .unwrap_or(host.clone());
+        let request = Request::get(uri.path_and_query().map_or("/", |p| p.as_str()))
+            .header(header::HOST, authority)
+            .header(
+                header::USER_AGENT,
+                concat!("webapp-probe/", env!("CARGO_PKG_VERSION")),
+            )
+            .body(Body::empty())
+            .map_err(|e| format!("cannot build the request: {e}"))?;
+        let response = sender
+            .send_request(request)
+            .await
+            .map_err(|e| format!("request failed: {e}"))?;
+        Ok(response.status().as_u16())
+    };
+    tokio::time::timeout(timeout, exchange)
+        .await
+        .map_err(|_| format!("no answer from {url} within {}s", timeout.as_secs()))?
+}

@@ -1,0 +1,297 @@
+//! The two routers: public application routes and admin probes/metrics.
+
+use std::any::Any;
+use std::time::{Duration, Instant};
+
+use axum::body::{Body, Bytes};
+use axum::extract::rejection::{BytesRejection, PathRejection};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde_json::json;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::timeout::TimeoutLayer;
+
+use crate::build;
+use crate::metrics::{MethodLabel, RequestLabels, RouteLabel, UNMATCHED_ROUTE};
+use crate::state::{AppState, Readiness};
+
+/// Longest `/delay/{ms}` accepted.
+pub const MAX_DELAY_MS: u64 = 10_000;
+/// Longest `/cpu/{ms}` accepted.
+pub const MAX_CPU_MS: u64 = 2_000;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Application routes on the public port, with every middleware applied.
+pub fn public_router(state: AppState) -> Router {
+    let mut routes = Router::new()
+        .route("/", get(index))
+        .route("/version", get(version))
+        .route("/echo", post(echo));
+    if state.fault_injection {
+        routes = routes
+            .route("/delay/{ms}", get(delay))
+            .route("/status/{code}", get(status))
+            .route("/cpu/{ms}", get(cpu));
+    }
+    with_public_middleware(routes.with_state(state.clone()), &state)
+}
+
+/// Wraps application routes in the public middleware stack. Public so tests can add routes
+/// (a panicking handler, for example) behind exactly the stack production uses.
+pub fn with_public_middleware(routes: Router, state: &AppState) -> Router {
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(DefaultBodyLimit::max(state.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        // Outermost, so it sees the final status of timeouts, panics and rejections.
+        .layer(middleware::from_fn_with_state(state.clone(), observe))
+}
+
+/// Probes and metrics on the admin port. Its requests are not counted in the HTTP metrics.
+pub fn admin_router(state: AppState) -> Router {
+    let mut routes = Router::new()
+        .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics));
+    if state.fault_injection {
+        routes = routes
+            .route("/readyz/disable", post(disable_readiness))
+            .route("/readyz/enable", post(enable_readiness));
+    }
+    routes
+        .fallback(not_found)
+        .method_not_allowed_fallback(method_not_allowed)
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::SERVICE_UNAVAILABLE,
+            state.request_timeout,
+        ))
+        .layer(CatchPanicLayer::custom(panic_response))
+        .with_state(state)
+}
+
+/// Metrics, the request id and one log line for every public request.
+async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let _in_flight = state.metrics.track_in_flight();
+    let method = MethodLabel::from(request.method());
+    let route = request.extensions().get::<MatchedPath>().map_or_else(
+        || RouteLabel::new(UNMATCHED_ROUTE),
+        |path| RouteLabel::new(path.as_str()),
+    );
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .filter(|value| is_acceptable_request_id(value))
+        .cloned()
+        .unwrap_or_else(new_request_id);
+    request
+        .headers_mut()
+        .insert(REQUEST_ID_HEADER, request_id.clone());
+
+    let mut response = next.run(request).await;
+
+    let elapsed = started.elapsed();
+    let status = response.status().as_u16();
+    tracing::info!(
+        method = method.as_str(),
+        route = route.as_str(),
+        status,
+        // Microsecond resolution keeps the number short and exact in JSON.
+        latency_ms = elapsed.as_micros() as f64 / 1000.0,
+        // Accepted ids are visible ASCII, so to_str cannot fail.
+        request_id = request_id.to_str().unwrap_or_default(),
+        "request"
+    );
+    state.metrics.observe(
+        &RequestLabels {
+            method,
+            route,
+            status,
+        },
+        elapsed,
+    );
+    response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
+    response
+}
+
+/// Client ids are kept only if short and printable, so logs cannot be flooded or forged.
+fn is_acceptable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=128).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_graphic())
+}
+
+fn new_request_id() -> HeaderValue {
+    let id = uuid::Uuid::new_v4();
+    HeaderValue::from_str(
+        id.hyphenated()
+            .encode_lower(&mut uuid::Uuid::encode_buffer()),
+    )
+    .expect("a UUID is a valid header value")
+}
+
+/// A JSON error answer: `{"error": "..."}`.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    message: String,
+}
+
+impl ApiError {
+    fn new(status: StatusCode, message: impl Into<String>) -> Self {
+        Self {
+            status,
+            message: message.into(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, Json(json!({ "error": self.message }))).into_response()
+    }
+}
+
+fn error(status: StatusCode, message: impl Into<String>) -> Response {
+    ApiError::new(status, message).into_response()
+}
+
+async fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not found")
+}
+
+async fn method_not_allowed() -> Response {
+    error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
+}
+
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+    // The panic hook (telemetry::init) has already logged the message and location.
+    error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
+}
+
+async fn index(State(state): State<AppState>) -> Response {
+    Json(json!({
+        "service": build::NAME,
+        "version": build::VERSION,
+        "commit": build::COMMIT,
+        "pod": state.pod_name.as_ref(),
+        "namespace": state.pod_namespace.as_deref(),
+        "uptime_seconds": state.started.elapsed().as_secs_f64(),
+    }))
+    .into_response()
+}
+
+async fn version() -> Response {
+    Json(json!({ "version": build::VERSION, "commit": build::COMMIT })).into_response()
+}
+
+async fn echo(headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
+    match body {
+        Ok(body) => {
+            let content_type = headers
+                .get(header::CONTENT_TYPE)
+                .cloned()
+                .unwrap_or_else(|| HeaderValue::from_static("application/octet-stream"));
+            ([(header::CONTENT_TYPE, content_type)], body).into_response()
+        }
+        Err(rejection) => error(rejection.status(), rejection.body_text()),
+    }
+}
+
+/// A path parameter of `/delay`, `/status` or `/cpu`, within `min..=max`.
+fn bounded(param: Result<Path<u64>, PathRejection>, min: u64, max: u64) -> Result<u64, ApiError> {
+    let Path(value) = param.map_err(|r| ApiError::new(StatusCode::BAD_REQUEST, r.body_text()))?;
+    if (min..=max).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            format!("{value} is outside the allowed range {min}..={max}"),
+        ))
+    }
+}
+
+async fn delay(param: Result<Path<u64>, PathRejection>) -> Result<Response, ApiError> {
+    let ms = bounded(param, 0, MAX_DELAY_MS)?;
+    tokio::time::sleep(Duration::from_millis(ms)).await;
+    Ok(Json(json!({ "delayed_ms": ms })).into_response())
+}
+
+async fn status(param: Result<Path<u64>, PathRejection>) -> Result<Response, ApiError> {
+    // 1xx codes are not final responses, so they cannot be answered on their own.
+    let code = bounded(param, 200, 599)?;
+    let status = u16::try_from(code)
+        .ok()
+        .and_then(|code| StatusCode::from_u16(code).ok())
+        .expect("200..=599 are valid status codes");
+    Ok((status, Json(json!({ "status": code }))).into_response())
+}
+
+async fn cpu(param: Result<Path<u64>, PathRejection>) -> Result<Response, ApiError> {
+    let ms = bounded(param, 0, MAX_CPU_MS)?;
+    // A blocking thread, so the async workers keep serving other requests meanwhile.
+    let iterations = tokio::task::spawn_blocking(move || burn_cpu(Duration::from_millis(ms)))
+        .await
+        .map_err(|e| {
+            ApiError::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                format!("cpu task failed: {e}"),
+            )
+        })?;
+    Ok(Json(json!({ "burned_ms": ms, "iterations": iterations })).into_response())
+}
+
+fn burn_cpu(duration: Duration) -> u64 {
+    let started = Instant::now();
+    let mut iterations: u64 = 0;
+    while started.elapsed() < duration {
+        iterations = std::hint::black_box(iterations.wrapping_add(1));
+    }
+    iterations
+}
+
+async fn healthz() -> Response {
+    Json(json!({ "status": "ok" })).into_response()
+}
+
+async fn readyz(State(state): State<AppState>) -> Response {
+    let readiness = state.readiness.current();
+    let status = if readiness == Readiness::Ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, Json(json!({ "status": readiness.as_str() }))).into_response()
+}
+
+async fn disable_readiness(State(state): State<AppState>) -> Response {
+    state.readiness.set_disabled(true);
+    tracing::warn!("readiness disabled through the admin port");
+    readyz(State(state)).await
+}
+
+async fn enable_readiness(State(state): State<AppState>) -> Response {
+    state.readiness.set_disabled(false);
+    tracing::info!("readiness enabled through the admin port");
+    readyz(State(state)).await
+}
+
+async fn metrics(State(state): State<AppState>) -> Response {
+    (
+        [(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
+        )],
+        state.metrics.render(),
+    )
+        .into_response()
+}

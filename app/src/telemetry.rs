@@ -1,0 +1,36 @@
+//! Logging: JSON lines on stdout (or human-readable lines for local runs).
+
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Config, LogFormat};
+
+/// Installs the global subscriber and routes panics through it, so a handler panic is one
+/// structured log line rather than free text on stderr.
+pub fn init(config: &Config) {
+    let filter = EnvFilter::builder()
+        .parse(&config.log_filter)
+        .expect("the filter was validated with the configuration");
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stdout);
+    match config.log_format {
+        LogFormat::Json => builder
+            .json()
+            .flatten_event(true)
+            .with_current_span(false)
+            .with_span_list(false)
+            .with_target(false)
+            .init(),
+        LogFormat::Pretty => builder.init(),
+    }
+    std::panic::set_hook(Box::new(|info| {
+        let location = info.location().map(ToString::to_string).unwrap_or_default();
+        let payload = info.payload();
+        let message = payload
+            .downcast_ref::<&str>()
+            .copied()
+            .or_else(|| payload.downcast_ref::<String>().map(String::as_str))
+            .unwrap_or("non-string panic payload");
+        tracing::error!(panic = message, location, "panic");
+    }));
+}
