@@ -59,8 +59,10 @@ def render_text(profile, *overrides):
     return helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *profile_args(profile), *overrides)
 
 
+@functools.lru_cache(maxsize=None)
 def render(profile, *overrides):
-    return [doc for doc in yaml.safe_load_all(render_text(profile, *overrides)) if doc]
+    """The rendered objects; cached, so callers must not modify them."""
+    return tuple(doc for doc in yaml.load_all(render_text(profile, *overrides), Loader=yaml.CSafeLoader) if doc)
 
 
 def values(profile):

@@ -1,0 +1,46 @@
+"""The chart's identity agrees with the service's, and the vendored CRDs are upstream's bytes."""
+
+import hashlib
+import re
+import tomllib
+import unittest
+
+import yaml
+
+import chartlib
+
+CRD_DIR = chartlib.ROOT / "vendor" / "crds"
+
+
+def git_blob_id(data):
+    return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
+
+
+class ChartMetadata(unittest.TestCase):
+    def test_app_version_equals_the_crate_version(self):
+        chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
+        crate = tomllib.loads((chartlib.ROOT / "app" / "Cargo.toml").read_text())["package"]["version"]
+        self.assertEqual(chart["appVersion"], crate, "Chart.yaml appVersion must equal app/Cargo.toml version")
+
+    def test_chart_api_v2_supports_every_eks_version(self):
+        chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
+        self.assertEqual(chart["apiVersion"], "v2")
+        self.assertEqual(chart["kubeVersion"], ">=1.34.0-0")
+
+
+class VendoredCrds(unittest.TestCase):
+    def test_files_match_the_blob_ids_in_the_readme(self):
+        rows = re.findall(r"^\| `([^`]+\.yaml)` \|.*\| `([0-9a-f]{40})` \|$",
+                          (CRD_DIR / "README.md").read_text(), re.MULTILINE)
+        listed = dict(rows)
+        self.assertEqual(sorted(listed), sorted(path.name for path in CRD_DIR.glob("*.yaml")))
+        for name, blob in listed.items():
+            self.assertEqual(git_blob_id((CRD_DIR / name).read_bytes()), blob, f"{name} differs from upstream")
+
+    def test_license_and_notice_travel_with_them(self):
+        self.assertIn("Apache License\n                           Version 2.0", (CRD_DIR / "LICENSE").read_text())
+        self.assertIn("Copyright 2015 CoreOS, Inc", (CRD_DIR / "NOTICE").read_text())
+
+
+if __name__ == "__main__":
+    unittest.main()

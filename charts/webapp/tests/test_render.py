@@ -1,0 +1,405 @@
+"""Behaviour of the rendered chart, for every profile and for the values that switch behaviour."""
+
+import json
+import unittest
+
+import yaml
+
+import chartlib
+from chartlib import render
+
+DIGEST = "sha256:" + "ab" * 32
+ENV_FROM_CONFIG = {
+    "DRAIN_DELAY_SECONDS": "drainDelaySeconds",
+    "SHUTDOWN_TIMEOUT_SECONDS": "shutdownTimeoutSeconds",
+    "REQUEST_TIMEOUT_SECONDS": "requestTimeoutSeconds",
+    "HEADER_READ_TIMEOUT_SECONDS": "headerReadTimeoutSeconds",
+    "BODY_LIMIT_BYTES": "bodyLimitBytes",
+    "FAULT_INJECTION": "faultInjection",
+    "LOG_FORMAT": "logFormat",
+    "RUST_LOG": "rustLog",
+}
+
+
+def objects(docs, kind):
+    return [doc for doc in docs if doc["kind"] == kind]
+
+
+def one(docs, kind, name=None):
+    found = [doc for doc in objects(docs, kind) if name is None or doc["metadata"]["name"] == name]
+    if len(found) != 1:
+        raise AssertionError(f"expected one {kind} {name or ''}, found {len(found)}")
+    return found[0]
+
+
+def deployment(docs):
+    return one(docs, "Deployment")
+
+
+def container(docs):
+    (app,) = deployment(docs)["spec"]["template"]["spec"]["containers"]
+    return app
+
+
+def env(docs):
+    return {item["name"]: item for item in container(docs)["env"]}
+
+
+def pod_specs(docs):
+    """Every pod the chart can start: the Deployment's template and the helm test pod."""
+    specs = [(f"Deployment/{doc['metadata']['name']}", doc["spec"]["template"]["spec"])
+             for doc in objects(docs, "Deployment")]
+    specs += [(f"Pod/{doc['metadata']['name']}", doc["spec"]) for doc in objects(docs, "Pod")]
+    return specs
+
+
+def rule_files():
+    return sorted((chartlib.CHART / "files" / "rules").glob("*.yaml"))
+
+
+def dashboard_files():
+    return sorted((chartlib.CHART / "files" / "dashboards").glob("*.json"))
+
+
+def selects(selector, labels):
+    return all(labels.get(key) == value for key, value in selector.items())
+
+
+class EveryProfile(unittest.TestCase):
+    """Properties that must hold whichever profile is deployed."""
+
+    def each_profile(self):
+        for profile in chartlib.PROFILES:
+            with self.subTest(profile=profile):
+                yield profile, render(profile)
+
+    def test_pods_meet_the_restricted_pod_security_standard(self):
+        for profile, docs in self.each_profile():
+            for name, spec in pod_specs(docs):
+                pod_context = spec["securityContext"]
+                self.assertTrue(pod_context["runAsNonRoot"], name)
+                self.assertEqual(pod_context["runAsUser"], 65532, name)
+                self.assertEqual(pod_context["runAsGroup"], 65532, name)
+                self.assertEqual(pod_context["seccompProfile"], {"type": "RuntimeDefault"}, name)
+                self.assertFalse(spec["automountServiceAccountToken"], name)
+                for forbidden in ("hostNetwork", "hostPID", "hostIPC", "volumes"):
+                    self.assertNotIn(forbidden, spec, name)
+                for item in spec["containers"]:
+                    context = item["securityContext"]
+                    self.assertIs(context["allowPrivilegeEscalation"], False, name)
+                    self.assertIs(context["readOnlyRootFilesystem"], True, name)
+                    self.assertTrue(context["runAsNonRoot"], name)
+                    self.assertEqual(context["capabilities"], {"drop": ["ALL"]}, name)
+                    self.assertEqual(context["seccompProfile"], {"type": "RuntimeDefault"}, name)
+                    self.assertNotIn("privileged", context, name)
+                    self.assertTrue(all("hostPort" not in port for port in item.get("ports", [])), name)
+                    self.assertTrue(item["resources"]["requests"] and item["resources"]["limits"], name)
+
+    def test_service_account_is_dedicated_and_mounts_no_token(self):
+        for _, docs in self.each_profile():
+            account = one(docs, "ServiceAccount")
+            self.assertIs(account["automountServiceAccountToken"], False)
+            pod = deployment(docs)["spec"]["template"]["spec"]
+            self.assertEqual(pod["serviceAccountName"], account["metadata"]["name"])
+
+    def test_probes_hit_the_admin_port(self):
+        for profile, docs in self.each_profile():
+            admin = chartlib.values(profile)["ports"]["admin"]
+            app = container(docs)
+            ports = {port["name"]: port["containerPort"] for port in app["ports"]}
+            self.assertEqual(ports["admin"], admin)
+            expected = {"startupProbe": "/healthz", "readinessProbe": "/readyz", "livenessProbe": "/healthz"}
+            for probe, path in expected.items():
+                check = app[probe]["httpGet"]
+                self.assertIn(check["port"], ("admin", admin), probe)
+                self.assertEqual(check["path"], path, probe)
+
+    def test_grace_period_covers_prestop_drain_and_shutdown(self):
+        for _, docs in self.each_profile():
+            self.assert_grace_period_holds(docs)
+
+    def assert_grace_period_holds(self, docs):
+        pod = deployment(docs)["spec"]["template"]["spec"]
+        variables = env(docs)
+        needed = (container(docs)["lifecycle"]["preStop"]["sleep"]["seconds"]
+                  + int(variables["DRAIN_DELAY_SECONDS"]["value"])
+                  + int(variables["SHUTDOWN_TIMEOUT_SECONDS"]["value"]))
+        self.assertGreaterEqual(pod["terminationGracePeriodSeconds"], needed)
+
+    def test_prestop_is_a_native_sleep(self):
+        for _, docs in self.each_profile():
+            self.assertEqual(set(container(docs)["lifecycle"]["preStop"]), {"sleep"})
+
+    def test_config_reaches_the_container_with_the_pod_identity(self):
+        for profile, docs in self.each_profile():
+            values = chartlib.values(profile)
+            variables = env(docs)
+            self.assertEqual(variables["APP_PORT"]["value"], str(values["ports"]["http"]))
+            self.assertEqual(variables["ADMIN_PORT"]["value"], str(values["ports"]["admin"]))
+            for name, key in ENV_FROM_CONFIG.items():
+                expected = values["config"][key]
+                expected = str(expected).lower() if isinstance(expected, bool) else str(expected)
+                self.assertEqual(variables[name]["value"], expected, name)
+            self.assertEqual(variables["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
+            self.assertEqual(variables["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.namespace")
+            self.assertEqual(variables["FAULT_INJECTION"]["value"], "false")
+
+    def test_rollout_never_drops_below_desired_capacity(self):
+        for _, docs in self.each_profile():
+            spec = deployment(docs)["spec"]
+            self.assertEqual(spec["strategy"]["type"], "RollingUpdate")
+            self.assertEqual(spec["strategy"]["rollingUpdate"]["maxUnavailable"], 0)
+            self.assertIn("revisionHistoryLimit", spec)
+
+    def test_load_balancers_never_get_the_admin_port(self):
+        for profile, docs in self.each_profile():
+            admin = chartlib.values(profile)["ports"]["admin"]
+            services = {doc["metadata"]["name"]: doc for doc in objects(docs, "Service")}
+            for binding in objects(docs, "TargetGroupBinding"):
+                ref = binding["spec"]["serviceRef"]
+                self.assertEqual(ref["port"], "http")
+                (port,) = [p for p in services[ref["name"]]["spec"]["ports"] if p["name"] == ref["port"]]
+                self.assertNotIn(port["targetPort"], ("admin", admin))
+            for service in services.values():
+                if service["spec"]["type"] == "LoadBalancer":
+                    for port in service["spec"]["ports"]:
+                        self.assertEqual(port["name"], "http")
+                        self.assertNotIn(port["targetPort"], ("admin", admin))
+                        self.assertNotEqual(port["port"], admin)
+
+    def test_service_monitor_selects_the_cluster_service_by_port_name(self):
+        for profile, docs in self.each_profile():
+            monitors = objects(docs, "ServiceMonitor")
+            if not chartlib.values(profile)["monitoring"]["serviceMonitor"]["enabled"]:
+                self.assertEqual(monitors, [])
+                continue
+            (monitor,) = monitors
+            selector = monitor["spec"]["selector"]["matchLabels"]
+            selected = [doc for doc in objects(docs, "Service") if selects(selector, doc["metadata"]["labels"])]
+            self.assertEqual([doc["spec"]["type"] for doc in selected], ["ClusterIP"])
+            port_names = [port["name"] for port in selected[0]["spec"]["ports"]]
+            self.assertEqual([endpoint["port"] for endpoint in monitor["spec"]["endpoints"]], ["admin"])
+            self.assertIn("admin", port_names)
+            self.assertEqual(monitor["spec"]["namespaceSelector"]["matchNames"], [chartlib.NAMESPACE])
+            self.assertEqual(monitor["metadata"]["labels"]["release"], "kube-prometheus-stack")
+            # The rules and dashboards select job="webapp": the Service label that jobLabel names.
+            self.assertEqual(selected[0]["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp")
+
+    def test_services_route_only_to_the_service_pods(self):
+        for _, docs in self.each_profile():
+            pod_labels = deployment(docs)["spec"]["template"]["metadata"]["labels"]
+            for service in objects(docs, "Service"):
+                self.assertTrue(selects(service["spec"]["selector"], pod_labels))
+                for test_pod in objects(docs, "Pod"):
+                    self.assertFalse(selects(service["spec"]["selector"], test_pod["metadata"]["labels"]))
+
+    def test_namespaced_objects_name_the_release_namespace(self):
+        for profile, docs in self.each_profile():
+            dashboards_namespace = chartlib.values(profile)["monitoring"]["dashboards"]["namespace"]
+            for doc in docs:
+                expected = dashboards_namespace if doc["metadata"]["labels"].get("grafana_dashboard") else ""
+                self.assertEqual(doc["metadata"]["namespace"], expected or chartlib.NAMESPACE, doc["metadata"]["name"])
+
+    def test_helm_test_probes_readyz_through_the_service_with_the_same_image(self):
+        for profile, docs in self.each_profile():
+            (pod,) = objects(docs, "Pod")
+            self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
+            (probe,) = pod["spec"]["containers"]
+            self.assertEqual(probe["image"], container(docs)["image"])
+            self.assertNotIn("command", probe)
+            service = one(docs, "Service", "webapp")["metadata"]["name"]
+            admin = chartlib.values(profile)["ports"]["admin"]
+            self.assertEqual(probe["args"], ["probe", f"http://{service}.{chartlib.NAMESPACE}.svc:{admin}/readyz"])
+
+    def test_no_image_is_latest(self):
+        for _, docs in self.each_profile():
+            for _, spec in pod_specs(docs):
+                for item in spec["containers"]:
+                    self.assertFalse(item["image"].endswith(":latest"), item["image"])
+
+
+class Profiles(unittest.TestCase):
+    def test_eks_is_production(self):
+        docs = render("eks")
+        self.assertNotIn("replicas", deployment(docs)["spec"])
+        self.assertGreaterEqual(one(docs, "HorizontalPodAutoscaler")["spec"]["minReplicas"], 3)
+        one(docs, "PodDisruptionBudget")
+        one(docs, "TargetGroupBinding")
+        one(docs, "NetworkPolicy", "webapp")
+        self.assertTrue(all(doc["spec"]["type"] == "ClusterIP" for doc in objects(docs, "Service")))
+
+    def test_local_is_one_replica_without_load_balancer(self):
+        docs = render("local")
+        self.assertEqual(deployment(docs)["spec"]["replicas"], 1)
+        for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget", "TargetGroupBinding",
+                     "ServiceMonitor", "PrometheusRule"):
+            self.assertEqual(objects(docs, kind), [], kind)
+        self.assertTrue(all(doc["spec"]["type"] == "ClusterIP" for doc in objects(docs, "Service")))
+
+    def test_load_balancer_service_profile_replaces_the_binding(self):
+        docs = render("eks-load-balancer-service")
+        self.assertEqual(objects(docs, "TargetGroupBinding"), [])
+        public = one(docs, "Service", "webapp-public")
+        annotations = public["metadata"]["annotations"]
+        prefix = "service.beta.kubernetes.io/aws-load-balancer-"
+        self.assertEqual(annotations[prefix + "type"], "external")
+        self.assertEqual(annotations[prefix + "nlb-target-type"], "ip")
+        self.assertEqual(annotations[prefix + "scheme"], "internet-facing")
+        self.assertEqual(annotations[prefix + "healthcheck-port"], "9090")
+        self.assertEqual(annotations[prefix + "healthcheck-protocol"], "http")
+        self.assertEqual(annotations[prefix + "healthcheck-path"], "/readyz")
+        self.assertEqual(public["spec"]["type"], "LoadBalancer")
+
+
+class Autoscaling(unittest.TestCase):
+    def test_hpa_removes_replicas(self):
+        docs = render("eks")
+        self.assertNotIn("replicas", deployment(docs)["spec"])
+        hpa = one(docs, "HorizontalPodAutoscaler")
+        self.assertEqual(hpa["apiVersion"], "autoscaling/v2")
+        self.assertEqual(hpa["spec"]["scaleTargetRef"]["name"], deployment(docs)["metadata"]["name"])
+
+    def test_without_hpa_the_deployment_sets_replicas(self):
+        docs = render("eks", "--set", "autoscaling.enabled=false", "--set", "replicaCount=4")
+        self.assertEqual(deployment(docs)["spec"]["replicas"], 4)
+        self.assertEqual(objects(docs, "HorizontalPodAutoscaler"), [])
+
+    def test_cpu_target_with_optional_memory(self):
+        metrics = one(render("eks"), "HorizontalPodAutoscaler")["spec"]["metrics"]
+        self.assertEqual([m["resource"]["name"] for m in metrics], ["cpu"])
+        docs = render("eks", "--set", "autoscaling.targetMemoryUtilizationPercentage=80")
+        metrics = one(docs, "HorizontalPodAutoscaler")["spec"]["metrics"]
+        self.assertEqual({m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in metrics},
+                         {"cpu": 70, "memory": 80})
+
+    def test_fast_scale_up_and_stabilised_scale_down(self):
+        behavior = one(render("eks"), "HorizontalPodAutoscaler")["spec"]["behavior"]
+        self.assertEqual(behavior["scaleUp"]["stabilizationWindowSeconds"], 0)
+        self.assertGreaterEqual(behavior["scaleDown"]["stabilizationWindowSeconds"], 300)
+
+
+class DisruptionAndSpread(unittest.TestCase):
+    def pdbs(self, *overrides):
+        return objects(render("eks", *overrides), "PodDisruptionBudget")
+
+    def test_pdb_appears_when_more_than_one_replica_can_run(self):
+        self.assertEqual(len(self.pdbs()), 1)
+        self.assertEqual(len(self.pdbs("--set", "autoscaling.enabled=false", "--set", "replicaCount=2")), 1)
+        self.assertEqual(len(self.pdbs("--set", "autoscaling.minReplicas=1", "--set", "autoscaling.maxReplicas=2")), 1)
+
+    def test_no_pdb_for_a_single_replica(self):
+        self.assertEqual(self.pdbs("--set", "autoscaling.enabled=false", "--set", "replicaCount=1"), [])
+        self.assertEqual(self.pdbs("--set", "autoscaling.minReplicas=1", "--set", "autoscaling.maxReplicas=1"), [])
+
+    def test_pdb_selects_the_pods(self):
+        docs = render("eks")
+        selector = one(docs, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"]
+        self.assertTrue(selects(selector, deployment(docs)["spec"]["template"]["metadata"]["labels"]))
+
+    def test_spread_across_zones_and_nodes(self):
+        constraints = deployment(render("eks"))["spec"]["template"]["spec"]["topologySpreadConstraints"]
+        self.assertEqual({c["topologyKey"] for c in constraints}, {"topology.kubernetes.io/zone", "kubernetes.io/hostname"})
+
+
+class Image(unittest.TestCase):
+    def image(self, *overrides):
+        return container(render("eks", *overrides))["image"]
+
+    def test_digest_overrides_tag(self):
+        image = self.image("--set", "image.tag=1.2.3", "--set", f"image.digest={DIGEST}")
+        self.assertTrue(image.endswith("/webapp@" + DIGEST), image)
+        self.assertNotIn("1.2.3", image)
+
+    def test_tag_when_no_digest(self):
+        image = self.image("--set", "image.tag=1.2.3", "--set", "image.digest=")
+        self.assertTrue(image.endswith("/webapp:1.2.3"), image)
+
+
+class GracePeriod(unittest.TestCase):
+    def test_exact_sum_is_accepted(self):
+        docs = render("eks", "--set", "preStopSleepSeconds=10", "--set", "config.drainDelaySeconds=5",
+                      "--set", "config.shutdownTimeoutSeconds=20", "--set", "terminationGracePeriodSeconds=35")
+        self.assertEqual(deployment(docs)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 35)
+        EveryProfile().assert_grace_period_holds(docs)
+
+    def test_one_second_short_is_refused(self):
+        with self.assertRaisesRegex(chartlib.RenderError, r"terminationGracePeriodSeconds \(34\) must be at least"):
+            render("eks", "--set", "preStopSleepSeconds=10", "--set", "config.drainDelaySeconds=5",
+                   "--set", "config.shutdownTimeoutSeconds=20", "--set", "terminationGracePeriodSeconds=34")
+
+
+class NetworkPolicy(unittest.TestCase):
+    def setUp(self):
+        self.policy = one(render("eks"), "NetworkPolicy", "webapp")
+        self.values = chartlib.values("eks")
+
+    def rule_for(self, port):
+        (rule,) = [rule for rule in self.policy["spec"]["ingress"] if rule["ports"][0]["port"] == port]
+        return rule
+
+    def test_app_port_open_to_load_balancer_clients(self):
+        rule = self.rule_for("http")
+        self.assertEqual([peer["ipBlock"]["cidr"] for peer in rule["from"]], self.values["loadBalancer"]["clientCIDRs"])
+
+    def test_admin_port_open_to_monitoring_health_checks_and_helm_test_only(self):
+        peers = self.rule_for("admin")["from"]
+        namespaces = [p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in peers if "namespaceSelector" in p]
+        cidrs = [p["ipBlock"]["cidr"] for p in peers if "ipBlock" in p]
+        pods = [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in peers if "podSelector" in p]
+        self.assertEqual(namespaces, [self.values["monitoring"]["namespace"]])
+        self.assertEqual(cidrs, self.values["loadBalancer"]["healthCheckCIDRs"])
+        self.assertNotIn("0.0.0.0/0", cidrs)
+        self.assertEqual(pods, ["helm-test"])
+        self.assertEqual(len(peers), len(namespaces) + len(cidrs) + len(pods))
+        self.assertEqual(len(self.policy["spec"]["ingress"]), 2)
+
+    def test_egress_is_dns_only(self):
+        (rule,) = self.policy["spec"]["egress"]
+        self.assertEqual(sorted((p["protocol"], p["port"]) for p in rule["ports"]), [("TCP", 53), ("UDP", 53)])
+        (peer,) = rule["to"]
+        self.assertEqual(peer["namespaceSelector"]["matchLabels"], {"kubernetes.io/metadata.name": "kube-system"})
+        self.assertEqual(peer["podSelector"]["matchLabels"], {"k8s-app": "kube-dns"})
+        self.assertEqual(self.policy["spec"]["policyTypes"], ["Ingress", "Egress"])
+
+
+class Monitoring(unittest.TestCase):
+    """Expectations come from the files present, so they stay true as rules and dashboards are added."""
+
+    def test_prometheus_rule_carries_every_group_of_every_rule_file(self):
+        expected = []
+        for path in rule_files():
+            expected += yaml.safe_load(path.read_text())["groups"]
+        rules = objects(render("eks"), "PrometheusRule")
+        if not expected:
+            self.assertEqual(rules, [])
+            return
+        (rule,) = rules
+        self.assertEqual(rule["spec"]["groups"], expected)
+        self.assertEqual(rule["metadata"]["labels"]["release"], "kube-prometheus-stack")
+
+    def test_release_label_is_configurable(self):
+        docs = render("eks", "--set", "monitoring.release=monitoring-stack")
+        for kind in ("ServiceMonitor", "PrometheusRule"):
+            for doc in objects(docs, kind):
+                self.assertEqual(doc["metadata"]["labels"]["release"], "monitoring-stack")
+
+    def test_one_configmap_per_dashboard(self):
+        maps = [doc for doc in objects(render("eks"), "ConfigMap") if doc["metadata"]["labels"].get("grafana_dashboard") == "1"]
+        files = dashboard_files()
+        self.assertEqual(len(maps), len(files))
+        by_key = {key: (doc, text) for doc in maps for key, text in doc["data"].items()}
+        self.assertEqual(sorted(by_key), [path.name for path in files])
+        for path in files:
+            doc, text = by_key[path.name]
+            self.assertEqual(json.loads(text), json.loads(path.read_text()), path.name)
+            self.assertEqual(doc["metadata"]["annotations"]["grafana_folder"], "webapp")
+
+    def test_monitoring_toggles(self):
+        docs = render("eks", "--set", "monitoring.serviceMonitor.enabled=false", "--set", "monitoring.prometheusRule.enabled=false",
+                      "--set", "monitoring.dashboards.enabled=false")
+        for kind in ("ServiceMonitor", "PrometheusRule", "ConfigMap"):
+            self.assertEqual(objects(docs, kind), [], kind)
+
+
+if __name__ == "__main__":
+    unittest.main()
