@@ -3,7 +3,9 @@
 #
 #   infra.sh init    fmt -check over terraform/, init with the S3 backend, validate
 #   infra.sh plan    plan into .run/infra/live.tfplan; readable text in .run/infra/plan.txt
-#                    (the error output instead when the plan fails, so the PR comment shows it)
+#                    (the error output instead when the plan fails, so the PR comment shows it);
+#                    in CI also the step output has_changes=true|false
+#   (plan and drift also leave their text in .run/infra/plan.txt for `make plan-comment`)
 #   infra.sh apply   apply exactly that saved plan; terraform refuses it if the state moved on
 #   infra.sh drift   plan -detailed-exitcode without a lock: exit 0 = in sync, 2 = drift
 #
@@ -34,18 +36,24 @@ init() {
   tf validate -no-color
 }
 
+# Waits for a lock held by another plan or apply instead of failing at once.
+lock_timeout=5m
+
 plan() {
   mkdir -p "$out"
   rm -f "$plan_file" "$plan_text"
   local status=0
-  tf plan -input=false -no-color -out="$plan_file" >"$out/plan.log" 2>&1 || status=$?
-  if [[ "$status" -eq 0 ]]; then
-    tf show -no-color "$plan_file" >"$plan_text"
-    sed -n -E '/^(Plan:|No changes\.)/p' "$plan_text"
-  else
+  tf plan -input=false -no-color -lock-timeout="$lock_timeout" -detailed-exitcode \
+    -out="$plan_file" >"$out/plan.log" 2>&1 || status=$?
+  if [[ "$status" -ne 0 && "$status" -ne 2 ]]; then
     cp "$out/plan.log" "$plan_text"
     cat "$plan_text" >&2
     die "terraform plan failed (exit $status)"
+  fi
+  tf show -no-color "$plan_file" >"$plan_text"
+  sed -n -E '/^(Plan:|No changes\.)/p' "$plan_text"
+  if [[ -n "${GITHUB_OUTPUT:-}" ]]; then
+    if [[ "$status" -eq 2 ]]; then echo has_changes=true; else echo has_changes=false; fi >>"$GITHUB_OUTPUT"
   fi
 }
 
@@ -55,8 +63,11 @@ apply() {
 }
 
 drift() {
+  mkdir -p "$out"
   local status=0
-  tf plan -input=false -no-color -lock=false -detailed-exitcode || status=$?
+  # No lock: a read-only check must never block, or be blocked by, an apply.
+  tf plan -input=false -no-color -lock=false -detailed-exitcode >"$plan_text" 2>&1 || status=$?
+  cat "$plan_text"
   case "$status" in
     0) log "no drift: the live platform matches terraform/live" ;;
     2) printf 'infra: DRIFT: the live platform differs from terraform/live (plan above)\n' >&2 ;;
