@@ -7,7 +7,7 @@
 #                    in CI also the step output has_changes=true|false
 #   (plan and drift also leave their text in .run/infra/plan.txt for `make plan-comment`)
 #   infra.sh apply   apply exactly that saved plan; terraform refuses it if the state moved on
-#   infra.sh drift   plan -detailed-exitcode without a lock: exit 0 = in sync, 2 = drift
+#   infra.sh drift   plan -detailed-exitcode without a lock: exit 0 = in sync, 2 = drift, 1 = error
 #
 # Backend settings: TF_BACKEND_CONFIG (the bootstrap output backend_config, a GitHub variable in
 # CI) or, when that is unset, an existing terraform/live/backend.hcl.
@@ -19,7 +19,7 @@ out="$root/.run/infra"
 plan_file="$out/live.tfplan"
 plan_text="$out/plan.txt"
 
-die() { printf 'infra: error: %s\n' "$*" >&2; exit 2; }
+die() { printf 'infra: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'infra: %s\n' "$*"; }
 
 tf() { terraform -chdir="$live" "$@"; }
