@@ -68,55 +68,58 @@ def selects(selector, labels):
 class EveryProfile(unittest.TestCase):
     """Properties that must hold whichever profile is deployed."""
 
-    def each_profile(self):
-        for profile in chartlib.PROFILES:
-            with self.subTest(profile=profile):
-                yield profile, render(profile)
+    @staticmethod
+    def each_profile():
+        return [(profile, render(profile)) for profile in chartlib.PROFILES]
 
     def test_pods_meet_the_restricted_pod_security_standard(self):
         for profile, docs in self.each_profile():
-            for name, spec in pod_specs(docs):
-                pod_context = spec["securityContext"]
-                self.assertTrue(pod_context["runAsNonRoot"], name)
-                self.assertEqual(pod_context["runAsUser"], 65532, name)
-                self.assertEqual(pod_context["runAsGroup"], 65532, name)
-                self.assertEqual(pod_context["seccompProfile"], {"type": "RuntimeDefault"}, name)
-                self.assertFalse(spec["automountServiceAccountToken"], name)
-                for forbidden in ("hostNetwork", "hostPID", "hostIPC", "volumes"):
-                    self.assertNotIn(forbidden, spec, name)
-                for item in spec["containers"]:
-                    context = item["securityContext"]
-                    self.assertIs(context["allowPrivilegeEscalation"], False, name)
-                    self.assertIs(context["readOnlyRootFilesystem"], True, name)
-                    self.assertTrue(context["runAsNonRoot"], name)
-                    self.assertEqual(context["capabilities"], {"drop": ["ALL"]}, name)
-                    self.assertEqual(context["seccompProfile"], {"type": "RuntimeDefault"}, name)
-                    self.assertNotIn("privileged", context, name)
-                    self.assertTrue(all("hostPort" not in port for port in item.get("ports", [])), name)
-                    self.assertTrue(item["resources"]["requests"] and item["resources"]["limits"], name)
+            with self.subTest(profile=profile):
+                for name, spec in pod_specs(docs):
+                    pod_context = spec["securityContext"]
+                    self.assertTrue(pod_context["runAsNonRoot"], name)
+                    self.assertEqual(pod_context["runAsUser"], 65532, name)
+                    self.assertEqual(pod_context["runAsGroup"], 65532, name)
+                    self.assertEqual(pod_context["seccompProfile"], {"type": "RuntimeDefault"}, name)
+                    self.assertFalse(spec["automountServiceAccountToken"], name)
+                    for forbidden in ("hostNetwork", "hostPID", "hostIPC", "volumes"):
+                        self.assertNotIn(forbidden, spec, name)
+                    for item in spec["containers"]:
+                        context = item["securityContext"]
+                        self.assertIs(context["allowPrivilegeEscalation"], False, name)
+                        self.assertIs(context["readOnlyRootFilesystem"], True, name)
+                        self.assertTrue(context["runAsNonRoot"], name)
+                        self.assertEqual(context["capabilities"], {"drop": ["ALL"]}, name)
+                        self.assertEqual(context["seccompProfile"], {"type": "RuntimeDefault"}, name)
+                        self.assertNotIn("privileged", context, name)
+                        self.assertTrue(all("hostPort" not in port for port in item.get("ports", [])), name)
+                        self.assertTrue(item["resources"]["requests"] and item["resources"]["limits"], name)
 
     def test_service_account_is_dedicated_and_mounts_no_token(self):
-        for _, docs in self.each_profile():
-            account = one(docs, "ServiceAccount")
-            self.assertIs(account["automountServiceAccountToken"], False)
-            pod = deployment(docs)["spec"]["template"]["spec"]
-            self.assertEqual(pod["serviceAccountName"], account["metadata"]["name"])
+        for profile, docs in self.each_profile():
+            with self.subTest(profile=profile):
+                account = one(docs, "ServiceAccount")
+                self.assertIs(account["automountServiceAccountToken"], False)
+                pod = deployment(docs)["spec"]["template"]["spec"]
+                self.assertEqual(pod["serviceAccountName"], account["metadata"]["name"])
 
     def test_probes_hit_the_admin_port(self):
         for profile, docs in self.each_profile():
-            admin = chartlib.values(profile)["ports"]["admin"]
-            app = container(docs)
-            ports = {port["name"]: port["containerPort"] for port in app["ports"]}
-            self.assertEqual(ports["admin"], admin)
-            expected = {"startupProbe": "/healthz", "readinessProbe": "/readyz", "livenessProbe": "/healthz"}
-            for probe, path in expected.items():
-                check = app[probe]["httpGet"]
-                self.assertIn(check["port"], ("admin", admin), probe)
-                self.assertEqual(check["path"], path, probe)
+            with self.subTest(profile=profile):
+                admin = chartlib.values(profile)["ports"]["admin"]
+                app = container(docs)
+                ports = {port["name"]: port["containerPort"] for port in app["ports"]}
+                self.assertEqual(ports["admin"], admin)
+                expected = {"startupProbe": "/healthz", "readinessProbe": "/readyz", "livenessProbe": "/healthz"}
+                for probe, path in expected.items():
+                    check = app[probe]["httpGet"]
+                    self.assertIn(check["port"], ("admin", admin), probe)
+                    self.assertEqual(check["path"], path, probe)
 
     def test_grace_period_covers_prestop_drain_and_shutdown(self):
-        for _, docs in self.each_profile():
-            self.assert_grace_period_holds(docs)
+        for profile, docs in self.each_profile():
+            with self.subTest(profile=profile):
+                self.assert_grace_period_holds(docs)
 
     def assert_grace_period_holds(self, docs):
         pod = deployment(docs)["spec"]["template"]["spec"]
@@ -127,95 +130,104 @@ class EveryProfile(unittest.TestCase):
         self.assertGreaterEqual(pod["terminationGracePeriodSeconds"], needed)
 
     def test_prestop_is_a_native_sleep(self):
-        for _, docs in self.each_profile():
-            self.assertEqual(set(container(docs)["lifecycle"]["preStop"]), {"sleep"})
+        for profile, docs in self.each_profile():
+            with self.subTest(profile=profile):
+                self.assertEqual(set(container(docs)["lifecycle"]["preStop"]), {"sleep"})
 
     def test_config_reaches_the_container_with_the_pod_identity(self):
         for profile, docs in self.each_profile():
-            values = chartlib.values(profile)
-            variables = env(docs)
-            self.assertEqual(variables["APP_PORT"]["value"], str(values["ports"]["http"]))
-            self.assertEqual(variables["ADMIN_PORT"]["value"], str(values["ports"]["admin"]))
-            for name, key in ENV_FROM_CONFIG.items():
-                expected = values["config"][key]
-                expected = str(expected).lower() if isinstance(expected, bool) else str(expected)
-                self.assertEqual(variables[name]["value"], expected, name)
-            self.assertEqual(variables["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
-            self.assertEqual(variables["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.namespace")
-            self.assertEqual(variables["FAULT_INJECTION"]["value"], "false")
+            with self.subTest(profile=profile):
+                values = chartlib.values(profile)
+                variables = env(docs)
+                self.assertEqual(variables["APP_PORT"]["value"], str(values["ports"]["http"]))
+                self.assertEqual(variables["ADMIN_PORT"]["value"], str(values["ports"]["admin"]))
+                for name, key in ENV_FROM_CONFIG.items():
+                    expected = values["config"][key]
+                    expected = str(expected).lower() if isinstance(expected, bool) else str(expected)
+                    self.assertEqual(variables[name]["value"], expected, name)
+                self.assertEqual(variables["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
+                self.assertEqual(variables["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.namespace")
+                self.assertEqual(variables["FAULT_INJECTION"]["value"], "false")
 
     def test_rollout_never_drops_below_desired_capacity(self):
-        for _, docs in self.each_profile():
-            spec = deployment(docs)["spec"]
-            self.assertEqual(spec["strategy"]["type"], "RollingUpdate")
-            self.assertEqual(spec["strategy"]["rollingUpdate"]["maxUnavailable"], 0)
-            self.assertIn("revisionHistoryLimit", spec)
+        for profile, docs in self.each_profile():
+            with self.subTest(profile=profile):
+                spec = deployment(docs)["spec"]
+                self.assertEqual(spec["strategy"]["type"], "RollingUpdate")
+                self.assertEqual(spec["strategy"]["rollingUpdate"]["maxUnavailable"], 0)
+                self.assertIn("revisionHistoryLimit", spec)
 
     def test_load_balancers_never_get_the_admin_port(self):
         for profile, docs in self.each_profile():
-            admin = chartlib.values(profile)["ports"]["admin"]
-            services = {doc["metadata"]["name"]: doc for doc in objects(docs, "Service")}
-            for binding in objects(docs, "TargetGroupBinding"):
-                ref = binding["spec"]["serviceRef"]
-                self.assertEqual(ref["port"], "http")
-                (port,) = [p for p in services[ref["name"]]["spec"]["ports"] if p["name"] == ref["port"]]
-                self.assertNotIn(port["targetPort"], ("admin", admin))
-            for service in services.values():
-                if service["spec"]["type"] == "LoadBalancer":
-                    for port in service["spec"]["ports"]:
-                        self.assertEqual(port["name"], "http")
-                        self.assertNotIn(port["targetPort"], ("admin", admin))
-                        self.assertNotEqual(port["port"], admin)
+            with self.subTest(profile=profile):
+                admin = chartlib.values(profile)["ports"]["admin"]
+                services = {doc["metadata"]["name"]: doc for doc in objects(docs, "Service")}
+                for binding in objects(docs, "TargetGroupBinding"):
+                    ref = binding["spec"]["serviceRef"]
+                    self.assertEqual(ref["port"], "http")
+                    (port,) = [p for p in services[ref["name"]]["spec"]["ports"] if p["name"] == ref["port"]]
+                    self.assertNotIn(port["targetPort"], ("admin", admin))
+                for service in services.values():
+                    if service["spec"]["type"] == "LoadBalancer":
+                        for port in service["spec"]["ports"]:
+                            self.assertEqual(port["name"], "http")
+                            self.assertNotIn(port["targetPort"], ("admin", admin))
+                            self.assertNotEqual(port["port"], admin)
 
     def test_service_monitor_selects_the_cluster_service_by_port_name(self):
         for profile, docs in self.each_profile():
-            monitors = objects(docs, "ServiceMonitor")
-            if not chartlib.values(profile)["monitoring"]["serviceMonitor"]["enabled"]:
-                self.assertEqual(monitors, [])
-                continue
-            (monitor,) = monitors
-            selector = monitor["spec"]["selector"]["matchLabels"]
-            selected = [doc for doc in objects(docs, "Service") if selects(selector, doc["metadata"]["labels"])]
-            self.assertEqual([doc["spec"]["type"] for doc in selected], ["ClusterIP"])
-            port_names = [port["name"] for port in selected[0]["spec"]["ports"]]
-            self.assertEqual([endpoint["port"] for endpoint in monitor["spec"]["endpoints"]], ["admin"])
-            self.assertIn("admin", port_names)
-            self.assertEqual(monitor["spec"]["namespaceSelector"]["matchNames"], [chartlib.NAMESPACE])
-            self.assertEqual(monitor["metadata"]["labels"]["release"], "kube-prometheus-stack")
-            # The rules and dashboards select job="webapp": the Service label that jobLabel names.
-            self.assertEqual(selected[0]["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp")
+            with self.subTest(profile=profile):
+                monitors = objects(docs, "ServiceMonitor")
+                if not chartlib.values(profile)["monitoring"]["serviceMonitor"]["enabled"]:
+                    self.assertEqual(monitors, [])
+                    continue
+                (monitor,) = monitors
+                selector = monitor["spec"]["selector"]["matchLabels"]
+                selected = [doc for doc in objects(docs, "Service") if selects(selector, doc["metadata"]["labels"])]
+                self.assertEqual([doc["spec"]["type"] for doc in selected], ["ClusterIP"])
+                port_names = [port["name"] for port in selected[0]["spec"]["ports"]]
+                self.assertEqual([endpoint["port"] for endpoint in monitor["spec"]["endpoints"]], ["admin"])
+                self.assertIn("admin", port_names)
+                self.assertEqual(monitor["spec"]["namespaceSelector"]["matchNames"], [chartlib.NAMESPACE])
+                self.assertEqual(monitor["metadata"]["labels"]["release"], "kube-prometheus-stack")
+                # The rules and dashboards select job="webapp": the Service label that jobLabel names.
+                self.assertEqual(selected[0]["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp")
 
     def test_services_route_only_to_the_service_pods(self):
-        for _, docs in self.each_profile():
-            pod_labels = deployment(docs)["spec"]["template"]["metadata"]["labels"]
-            for service in objects(docs, "Service"):
-                self.assertTrue(selects(service["spec"]["selector"], pod_labels))
-                for test_pod in objects(docs, "Pod"):
-                    self.assertFalse(selects(service["spec"]["selector"], test_pod["metadata"]["labels"]))
+        for profile, docs in self.each_profile():
+            with self.subTest(profile=profile):
+                pod_labels = deployment(docs)["spec"]["template"]["metadata"]["labels"]
+                for service in objects(docs, "Service"):
+                    self.assertTrue(selects(service["spec"]["selector"], pod_labels))
+                    for test_pod in objects(docs, "Pod"):
+                        self.assertFalse(selects(service["spec"]["selector"], test_pod["metadata"]["labels"]))
 
     def test_namespaced_objects_name_the_release_namespace(self):
         for profile, docs in self.each_profile():
-            dashboards_namespace = chartlib.values(profile)["monitoring"]["dashboards"]["namespace"]
-            for doc in docs:
-                expected = dashboards_namespace if doc["metadata"]["labels"].get("grafana_dashboard") else ""
-                self.assertEqual(doc["metadata"]["namespace"], expected or chartlib.NAMESPACE, doc["metadata"]["name"])
+            with self.subTest(profile=profile):
+                dashboards_namespace = chartlib.values(profile)["monitoring"]["dashboards"]["namespace"]
+                for doc in docs:
+                    expected = dashboards_namespace if doc["metadata"]["labels"].get("grafana_dashboard") else ""
+                    self.assertEqual(doc["metadata"]["namespace"], expected or chartlib.NAMESPACE, doc["metadata"]["name"])
 
     def test_helm_test_probes_readyz_through_the_service_with_the_same_image(self):
         for profile, docs in self.each_profile():
-            (pod,) = objects(docs, "Pod")
-            self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
-            (probe,) = pod["spec"]["containers"]
-            self.assertEqual(probe["image"], container(docs)["image"])
-            self.assertNotIn("command", probe)
-            service = one(docs, "Service", "webapp")["metadata"]["name"]
-            admin = chartlib.values(profile)["ports"]["admin"]
-            self.assertEqual(probe["args"], ["probe", f"http://{service}.{chartlib.NAMESPACE}.svc:{admin}/readyz"])
+            with self.subTest(profile=profile):
+                (pod,) = objects(docs, "Pod")
+                self.assertEqual(pod["metadata"]["annotations"]["helm.sh/hook"], "test")
+                (probe,) = pod["spec"]["containers"]
+                self.assertEqual(probe["image"], container(docs)["image"])
+                self.assertNotIn("command", probe)
+                service = one(docs, "Service", "webapp")["metadata"]["name"]
+                admin = chartlib.values(profile)["ports"]["admin"]
+                self.assertEqual(probe["args"], ["probe", f"http://{service}.{chartlib.NAMESPACE}.svc:{admin}/readyz"])
 
     def test_no_image_is_latest(self):
-        for _, docs in self.each_profile():
-            for _, spec in pod_specs(docs):
-                for item in spec["containers"]:
-                    self.assertFalse(item["image"].endswith(":latest"), item["image"])
+        for profile, docs in self.each_profile():
+            with self.subTest(profile=profile):
+                for _, spec in pod_specs(docs):
+                    for item in spec["containers"]:
+                        self.assertFalse(item["image"].endswith(":latest"), item["image"])
 
 
 class Profiles(unittest.TestCase):
