@@ -413,5 +413,27 @@ class Monitoring(unittest.TestCase):
             self.assertEqual(objects(docs, kind), [], kind)
 
 
+class Notes(unittest.TestCase):
+    """NOTES.txt, as `helm install` prints it, tells how to reach the service for each exposure."""
+
+    def notes(self, profile):
+        output = chartlib.helm("install", chartlib.RELEASE, str(chartlib.CHART), "--namespace", chartlib.NAMESPACE,
+                               "--dry-run=client", *chartlib.profile_args(profile))
+        return output.split("\nNOTES:\n", 1)[1]
+
+    def test_every_profile_shows_the_port_forward_and_helm_test(self):
+        for profile in chartlib.PROFILES:
+            with self.subTest(profile=profile):
+                notes = self.notes(profile)
+                self.assertIn("kubectl -n webapp port-forward service/webapp 8080:http 9090:admin", notes)
+                self.assertIn("helm test webapp -n webapp", notes)
+
+    def test_each_exposure_shows_its_address(self):
+        self.assertIn("terraform output -raw app_url", self.notes("eks"))
+        self.assertNotIn("webapp-public", self.notes("eks"))
+        self.assertIn("get service webapp-public", self.notes("eks-load-balancer-service"))
+        self.assertNotIn("app_url", self.notes("local"))
+
+
 if __name__ == "__main__":
     unittest.main()
