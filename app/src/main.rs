@@ -7,6 +7,11 @@ use tokio::signal::unix::{Signal, SignalKind, signal};
 use webapp::config::{Cli, Command, Config, ProbeArgs};
 use webapp::{AppState, Listeners};
 
+// musl's allocator serialises threads under load; the static image is built for musl.
+#[cfg(target_env = "musl")]
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let mut args: Vec<OsString> = std::env::args_os().collect();
     // Serving is the default, so the image's entrypoint needs no arguments.
