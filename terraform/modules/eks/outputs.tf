@@ -52,3 +52,8 @@ output "secrets_kms_key_arn" {
   description = "KMS key that encrypts Kubernetes secrets."
   value       = aws_kms_key.secrets.arn
 }
+
+output "node_subnet_ids" {
+  description = "Subnets the managed node group launches into."
+  value       = aws_eks_node_group.default.subnet_ids
+}

@@ -23,6 +23,11 @@ output "private_subnet_ids" {
   value       = [for az in local.azs : aws_subnet.private[az].id]
 }
 
+output "public_subnet_cidrs" {
+  description = "CIDRs of the public subnets, in subnet order (NLB nodes send from these addresses)."
+  value       = [for az in local.azs : aws_subnet.public[az].cidr_block]
+}
+
 output "nat_gateway_ids" {
   description = "NAT gateways: none, one, or one per AZ depending on nat_mode."
   value       = [for az in local.nat_azs : aws_nat_gateway.this[az].id]

@@ -27,3 +27,8 @@ output "security_group_id" {
   description = "Security group of the NLB."
   value       = aws_security_group.nlb.id
 }
+
+output "subnet_ids" {
+  description = "Subnets the NLB spans."
+  value       = aws_lb.this.subnets
+}

@@ -1,0 +1,128 @@
+provider "aws" {
+  region = var.aws_region
+
+  default_tags {
+    tags = var.tags
+  }
+}
+
+data "aws_caller_identity" "current" {}
+
+data "aws_partition" "current" {}
+
+locals {
+  account_id = data.aws_caller_identity.current.account_id
+  partition  = data.aws_partition.current.partition
+
+  ci_role_names = coalesce(var.ci_role_names, {
+    plan   = "${var.cluster_name}-ci-plan"
+    apply  = "${var.cluster_name}-ci-apply"
+    deploy = "${var.cluster_name}-ci-deploy"
+  })
+}
+
+# Created by terraform/bootstrap; looked up so the deploy role gets an access entry and the
+# workflows find every ARN in one place.
+data "aws_iam_role" "ci" {
+  for_each = local.ci_role_names
+
+  name = each.value
+}
+
+################################################################################
+# Encryption of the platform's log groups
+################################################################################
+
+resource "aws_kms_key" "logs" {
+  description             = "Encrypts the CloudWatch log groups of ${var.cluster_name}"
+  enable_key_rotation     = true
+  deletion_window_in_days = 7
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # The default key policy: IAM policies in this account decide who may use the key.
+        Sid       = "AccountAdministersKey"
+        Effect    = "Allow"
+        Principal = { AWS = "arn:${local.partition}:iam::${local.account_id}:root" }
+        Action    = "kms:*"
+        Resource  = "*"
+      },
+      {
+        Sid       = "CloudWatchLogsUsesKey"
+        Effect    = "Allow"
+        Principal = { Service = "logs.${var.aws_region}.amazonaws.com" }
+        Action    = ["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"]
+        Resource  = "*"
+        Condition = {
+          ArnLike = { "kms:EncryptionContext:aws:logs:arn" = "arn:${local.partition}:logs:${var.aws_region}:${local.account_id}:log-group:*" }
+        }
+      },
+    ]
+  })
+}
+
+resource "aws_kms_alias" "logs" {
+  name          = "alias/${var.cluster_name}/logs"
+  target_key_id = aws_kms_key.logs.key_id
+}
+
+################################################################################
+# The platform
+################################################################################
+
+module "network" {
+  source = "../modules/network"
+
+  name                       = var.cluster_name
+  vpc_cidr                   = var.vpc_cidr
+  az_count                   = var.az_count
+  nat_mode                   = var.nat_mode
+  enable_interface_endpoints = var.enable_interface_endpoints
+  flow_log_retention_days    = var.log_retention_days
+  log_kms_key_arn            = aws_kms_key.logs.arn
+}
+
+module "ecr" {
+  source = "../modules/ecr"
+
+  name         = var.ecr_repository_name
+  force_delete = var.ecr_force_delete
+}
+
+module "nlb" {
+  source = "../modules/nlb"
+
+  name                   = var.cluster_name
+  vpc_id                 = module.network.vpc_id
+  public_subnet_ids      = module.network.public_subnet_ids
+  node_security_group_id = module.eks.node_security_group_id
+  certificate_arn        = var.certificate_arn
+  ingress_cidrs          = var.app_ingress_cidrs
+}
+
+module "eks" {
+  source = "../modules/eks"
+
+  cluster_name       = var.cluster_name
+  kubernetes_version = var.kubernetes_version
+  addon_versions     = var.addon_versions
+
+  vpc_id              = module.network.vpc_id
+  private_subnet_ids  = module.network.private_subnet_ids
+  public_access_cidrs = var.public_access_cidrs
+
+  admin_principal_arns = var.admin_principal_arns
+  deploy_role_arn      = data.aws_iam_role.ci["deploy"].arn
+  deploy_namespaces    = var.deploy_namespaces
+
+  node_instance_types = var.node_instance_types
+  node_capacity_type  = var.node_capacity_type
+  node_size           = var.node_size
+
+  load_balancer_target_group_arns = [module.nlb.target_group_arn]
+
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = aws_kms_key.logs.arn
+}

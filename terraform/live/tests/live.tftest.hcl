@@ -1,0 +1,242 @@
+# Plans the whole platform against a mocked AWS provider: module wiring, the invariants that
+# cross module boundaries, and every output the workflows and the chart use.
+
+mock_provider "aws" {
+  override_during = plan
+
+  mock_data "aws_caller_identity" {
+    defaults = { account_id = "123456789012" }
+  }
+
+  mock_data "aws_partition" {
+    defaults = { partition = "aws" }
+  }
+
+  mock_data "aws_availability_zones" {
+    defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
+  }
+
+  mock_data "aws_vpc_endpoint_service" {
+    defaults = { service_name = "com.amazonaws.eu-west-1.s3" }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn    = "arn:aws:kms:eu-west-1:123456789012:key/11111111-2222-3333-4444-555555555555"
+      key_id = "11111111-2222-3333-4444-555555555555"
+    }
+  }
+
+  mock_resource "aws_vpc" {
+    defaults = {
+      id  = "vpc-0123456789abcdef0"
+      arn = "arn:aws:ec2:eu-west-1:123456789012:vpc/vpc-0123456789abcdef0"
+    }
+  }
+
+  mock_resource "aws_cloudwatch_log_group" {
+    defaults = { arn = "arn:aws:logs:eu-west-1:123456789012:log-group:mocked" }
+  }
+
+  mock_resource "aws_ecr_repository" {
+    defaults = { repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/webapp" }
+  }
+
+  mock_resource "aws_lb" {
+    defaults = {
+      arn      = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:loadbalancer/net/devops-eks-cluster/0123456789abcdef"
+      dns_name = "devops-eks-cluster-0123456789abcdef.elb.eu-west-1.amazonaws.com"
+    }
+  }
+
+  mock_resource "aws_lb_target_group" {
+    defaults = { arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/devops-eks-cluster/0123456789abcdef" }
+  }
+
+  mock_resource "aws_eks_cluster" {
+    defaults = {
+      arn                   = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
+      endpoint              = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
+      certificate_authority = [{ data = "bW9ja2Vk" }]
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+}
+
+override_data {
+  target          = data.aws_iam_role.ci["plan"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan" }
+}
+
+override_data {
+  target          = data.aws_iam_role.ci["apply"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply" }
+}
+
+override_data {
+  target          = data.aws_iam_role.ci["deploy"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy" }
+}
+
+override_resource {
+  target          = module.network.aws_subnet.private["eu-west-1a"]
+  override_during = plan
+  values          = { id = "subnet-priv-a" }
+}
+
+override_resource {
+  target          = module.network.aws_subnet.private["eu-west-1b"]
+  override_during = plan
+  values          = { id = "subnet-priv-b" }
+}
+
+override_resource {
+  target          = module.network.aws_subnet.private["eu-west-1c"]
+  override_during = plan
+  values          = { id = "subnet-priv-c" }
+}
+
+override_resource {
+  target          = module.network.aws_subnet.public["eu-west-1a"]
+  override_during = plan
+  values          = { id = "subnet-pub-a" }
+}
+
+override_resource {
+  target          = module.network.aws_subnet.public["eu-west-1b"]
+  override_during = plan
+  values          = { id = "subnet-pub-b" }
+}
+
+override_resource {
+  target          = module.network.aws_subnet.public["eu-west-1c"]
+  override_during = plan
+  values          = { id = "subnet-pub-c" }
+}
+
+run "platform_wiring" {
+  command = plan
+
+  assert {
+    condition     = toset(module.eks.node_subnet_ids) == toset(["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"])
+    error_message = "Nodes and the control plane must use exactly the network's private subnets."
+  }
+
+  assert {
+    condition     = toset(module.nlb.subnet_ids) == toset(["subnet-pub-a", "subnet-pub-b", "subnet-pub-c"])
+    error_message = "The NLB must live in exactly the network's public subnets."
+  }
+
+  assert {
+    condition     = module.nlb.target_group_arn == "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/devops-eks-cluster/0123456789abcdef"
+    error_message = "The NLB's target group must be the one the Load Balancer Controller may register into."
+  }
+
+  assert {
+    condition     = aws_kms_key.logs.enable_key_rotation && jsondecode(aws_kms_key.logs.policy).Statement[1].Principal.Service == "logs.eu-west-1.amazonaws.com"
+    error_message = "The log key must rotate and let CloudWatch Logs of this region use it."
+  }
+}
+
+run "outputs_for_workflows_and_chart" {
+  command = plan
+
+  assert {
+    condition = {
+      aws_region         = output.aws_region
+      cluster_name       = output.cluster_name
+      cluster_endpoint   = output.cluster_endpoint
+      vpc_id             = output.vpc_id
+      ecr_repository_url = output.ecr_repository_url
+      app_url            = output.app_url
+      target_group_arn   = output.target_group_arn
+      plan_role_arn      = output.plan_role_arn
+      apply_role_arn     = output.apply_role_arn
+      deploy_role_arn    = output.deploy_role_arn
+      } == {
+      aws_region         = "eu-west-1"
+      cluster_name       = "devops-eks-cluster"
+      cluster_endpoint   = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
+      vpc_id             = "vpc-0123456789abcdef0"
+      ecr_repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/webapp"
+      app_url            = "http://devops-eks-cluster-0123456789abcdef.elb.eu-west-1.amazonaws.com"
+      target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/devops-eks-cluster/0123456789abcdef"
+      plan_role_arn      = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan"
+      apply_role_arn     = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply"
+      deploy_role_arn    = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy"
+    }
+    error_message = "The outputs in docs/interfaces.md must carry the platform's values."
+  }
+
+  assert {
+    condition     = output.load_balancer_controller_role_arn == "arn:aws:iam::123456789012:role/mocked"
+    error_message = "load_balancer_controller_role_arn must come from the eks module."
+  }
+
+  assert {
+    condition     = output.public_subnet_cidrs == ["10.0.240.0/24", "10.0.241.0/24", "10.0.242.0/24"]
+    error_message = "public_subnet_cidrs must match the chart's default healthCheckCIDRs for a 10.0.0.0/16 VPC."
+  }
+}
+
+run "nat_per_az_through_the_root" {
+  command = plan
+
+  variables {
+    nat_mode = "one_per_az"
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 3
+    error_message = "nat_mode = one_per_az must give one NAT gateway per AZ."
+  }
+}
+
+run "tls_through_the_root" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
+  }
+
+  assert {
+    condition     = startswith(output.app_url, "https://")
+    error_message = "With a certificate, app_url must be https."
+  }
+}
+
+run "rejects_bad_region" {
+  command = plan
+
+  variables {
+    aws_region = "eu-west"
+  }
+
+  expect_failures = [var.aws_region]
+}
+
+run "rejects_bad_cluster_name" {
+  command = plan
+
+  variables {
+    cluster_name = "devops-eks-cluster-"
+  }
+
+  expect_failures = [var.cluster_name]
+}
+
+run "rejects_bad_kubernetes_version" {
+  command = plan
+
+  variables {
+    kubernetes_version = "v1.35"
+  }
+
+  expect_failures = [var.kubernetes_version]
+}

@@ -1,0 +1,165 @@
+variable "aws_region" {
+  description = "Region of the platform (the bootstrap's region)."
+  type        = string
+  default     = "eu-west-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
+    error_message = "aws_region must look like an AWS region code, for example eu-west-1."
+  }
+}
+
+variable "cluster_name" {
+  description = "Name of the EKS cluster; also names the VPC, NLB and IAM roles. Must match the bootstrap's cluster_name."
+  type        = string
+  default     = "devops-eks-cluster"
+
+  validation {
+    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,27}$", var.cluster_name)) && !endswith(var.cluster_name, "-")
+    error_message = "cluster_name must start with a letter, hold only letters, digits and hyphens, not end with a hyphen, and be at most 28 characters."
+  }
+}
+
+variable "kubernetes_version" {
+  description = "Kubernetes minor version; change it together with addon_versions."
+  type        = string
+  default     = "1.35"
+
+  validation {
+    condition     = can(regex("^1\\.[0-9]{2}$", var.kubernetes_version))
+    error_message = "kubernetes_version must be a minor version such as 1.35."
+  }
+}
+
+variable "addon_versions" {
+  description = "Pinned EKS add-on versions for kubernetes_version. Check them with `aws eks describe-addon-versions --kubernetes-version 1.35 --addon-name <name>` before the first apply and on every upgrade."
+  type = object({
+    vpc-cni                = string
+    coredns                = string
+    kube-proxy             = string
+    eks-pod-identity-agent = string
+    metrics-server         = string
+    aws-ebs-csi-driver     = string
+  })
+  default = {
+    vpc-cni                = "v1.21.1-eksbuild.1"
+    coredns                = "v1.13.1-eksbuild.1"
+    kube-proxy             = "v1.35.0-eksbuild.2"
+    eks-pod-identity-agent = "v1.3.10-eksbuild.1"
+    metrics-server         = "v0.8.0-eksbuild.1"
+    aws-ebs-csi-driver     = "v1.53.0-eksbuild.1"
+  }
+}
+
+variable "vpc_cidr" {
+  description = "IPv4 CIDR of the VPC (/16 to /19)."
+  type        = string
+  default     = "10.0.0.0/16"
+}
+
+variable "az_count" {
+  description = "Number of availability zones (2 to 6)."
+  type        = number
+  default     = 3
+}
+
+variable "nat_mode" {
+  description = "none | single | one_per_az (see the cost notes in terraform/README.md)."
+  type        = string
+  default     = "single"
+}
+
+variable "enable_interface_endpoints" {
+  description = "ECR api/dkr and STS interface endpoints (required when nat_mode is none)."
+  type        = bool
+  default     = false
+}
+
+variable "public_access_cidrs" {
+  description = "CIDRs allowed to reach the public Kubernetes API endpoint; empty keeps the endpoint private (CI then needs network access to the VPC)."
+  type        = list(string)
+  default     = []
+}
+
+variable "admin_principal_arns" {
+  description = "IAM roles or users that become cluster admins through access entries."
+  type        = list(string)
+  default     = []
+}
+
+variable "ci_role_names" {
+  description = "Names of the CI roles created by terraform/bootstrap (its ci_role_names output). Null derives <cluster_name>-ci-{plan,apply,deploy}."
+  type = object({
+    plan   = string
+    apply  = string
+    deploy = string
+  })
+  default = null
+}
+
+variable "deploy_namespaces" {
+  description = "Empty: the deploy role is cluster admin (the app workflow installs cluster-wide charts). Non-empty: admin of these namespaces only."
+  type        = list(string)
+  default     = []
+}
+
+variable "node_instance_types" {
+  description = "Instance types of the node group."
+  type        = list(string)
+  default     = ["t3.large"]
+}
+
+variable "node_capacity_type" {
+  description = "ON_DEMAND or SPOT."
+  type        = string
+  default     = "ON_DEMAND"
+}
+
+variable "node_size" {
+  description = "Node group min, desired (initial) and max size."
+  type = object({
+    min     = number
+    desired = number
+    max     = number
+  })
+  default = { min = 2, desired = 2, max = 4 }
+}
+
+variable "ecr_repository_name" {
+  description = "Name of the app's ECR repository; the bootstrap's deploy role may push to this name only."
+  type        = string
+  default     = "webapp"
+}
+
+variable "ecr_force_delete" {
+  description = "Allow destroying the repository with images in it; apply it as true right before a teardown."
+  type        = bool
+  default     = false
+}
+
+variable "certificate_arn" {
+  description = "ACM certificate for a TLS listener on 443; null serves TCP 80 only."
+  type        = string
+  default     = null
+}
+
+variable "app_ingress_cidrs" {
+  description = "Client CIDRs allowed to reach the NLB."
+  type        = list(string)
+  default     = ["0.0.0.0/0"]
+}
+
+variable "log_retention_days" {
+  description = "Retention of the flow-log and control-plane log groups, in days."
+  type        = number
+  default     = 30
+}
+
+variable "tags" {
+  description = "Tags added to every resource through the provider's default_tags."
+  type        = map(string)
+  default = {
+    Project   = "devops-eks"
+    ManagedBy = "terraform/live"
+  }
+}
