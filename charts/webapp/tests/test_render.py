@@ -345,8 +345,9 @@ class NetworkPolicy(unittest.TestCase):
         self.policy = one(render("eks"), "NetworkPolicy", "webapp")
         self.values = chartlib.values("eks")
 
-    def rule_for(self, port):
-        (rule,) = [rule for rule in self.policy["spec"]["ingress"] if rule["ports"][0]["port"] == port]
+    def rule_for(self, port_name):
+        port = self.values["ports"][port_name]
+        (rule,) = [rule for rule in self.policy["spec"]["ingress"] if rule["ports"] == [{"port": port, "protocol": "TCP"}]]
         return rule
 
     def test_app_port_open_to_load_balancer_clients(self):
