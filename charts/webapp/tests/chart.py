@@ -96,14 +96,14 @@ def checkov(out_dir):
 
 
 def main(argv):
-    commands = {"lint": lint, "render": render, "validate": validate, "checkov": checkov}
-    if not argv or argv[0] not in commands or (argv[0] != "lint") != (len(argv) == 2):
-        raise SystemExit(__doc__)
+    on_renders = {"render": render, "validate": validate, "checkov": checkov}
     try:
-        if argv[0] == "lint":
+        if argv == ["lint"]:
             lint()
+        elif len(argv) == 2 and argv[0] in on_renders:
+            on_renders[argv[0]](pathlib.Path(argv[1]))
         else:
-            commands[argv[0]](pathlib.Path(argv[1]))
+            raise SystemExit(__doc__)
     except chartlib.RenderError as error:
         raise SystemExit(f"helm failed:\n{error}") from None
 
