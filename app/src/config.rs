@@ -7,7 +7,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::builder::BoolValueParser;
-use clap::{Args, Parser, Subcommand, ValueEnum, value_parser};
+use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum, value_parser};
 use tracing_subscriber::EnvFilter;
 
 /// Largest request body `BODY_LIMIT_BYTES` may allow: the body is buffered in memory.
@@ -89,7 +89,8 @@ pub struct Config {
     pub body_limit_bytes: u64,
 
     /// Enable /delay, /status, /cpu and POST /readyz/{disable,enable}; keep false in production
-    #[arg(long, env = "FAULT_INJECTION", default_value = "false", value_parser = BoolValueParser::new())]
+    #[arg(long, env = "FAULT_INJECTION", default_value = "false", action = ArgAction::Set,
+          value_parser = BoolValueParser::new())]
     pub fault_injection: bool,
 
     /// Log format
@@ -110,9 +111,14 @@ pub struct Config {
     pub pod_namespace: Option<String>,
 }
 
-/// Parses only the server configuration, for tests and embedders.
+/// Parses only the server configuration, for tests and embedders; a later flag overrides an
+/// earlier one, so callers can layer settings over a base list.
 #[derive(Debug, Parser)]
-#[command(name = "webapp serve", no_binary_name = true)]
+#[command(
+    name = "webapp serve",
+    no_binary_name = true,
+    args_override_self = true
+)]
 struct ConfigOnly {
     #[command(flatten)]
     config: Config,
@@ -181,6 +187,14 @@ mod tests {
         assert_eq!(config.body_limit(), 65536);
         assert!(!config.fault_injection);
         assert_eq!(config.log_format, LogFormat::Json);
+    }
+
+    #[test]
+    fn fault_injection_takes_true_or_false() {
+        let on = Config::try_from_args(["--fault-injection", "true"]).unwrap();
+        assert!(on.fault_injection);
+        let off = Config::try_from_args(["--fault-injection", "false"]).unwrap();
+        assert!(!off.fault_injection);
     }
 
     #[test]
