@@ -62,6 +62,7 @@ class Rejections(unittest.TestCase):
     def test_enums_and_patterns(self):
         self.assert_schema_refuses(["--set", "config.logFormat=xml"], "/config/logFormat", "value must be one of 'json', 'pretty'")
         self.assert_schema_refuses(["--set", "image.digest=sha256:abc"], "/image/digest", "does not match pattern")
+        self.assert_schema_refuses(["--set", "image.repository=webapp:1.2.3"], "/image/repository", "does not match pattern")
         self.assert_schema_refuses(["--set", "maxSurge=0"], "/maxSurge", "minimum: got 0, want 1")
         self.assert_schema_refuses(["--set-json", 'loadBalancer.clientCIDRs=["everyone"]'], "/loadBalancer/clientCIDRs/0",
                                    "does not match pattern")
