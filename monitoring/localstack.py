@@ -72,7 +72,9 @@ def start_webapp(app_port: int, admin_port: int, log_path: Path) -> subprocess.P
     if not WEBAPP_BIN.is_file():
         raise SystemExit(f"{WEBAPP_BIN} is missing: run 'make app-build'")
     env = {"APP_PORT": str(app_port), "ADMIN_PORT": str(admin_port), "BIND_ADDRESS": "127.0.0.1",
-           "FAULT_INJECTION": "true", "LOG_FORMAT": "json", "POD_NAMESPACE": "local"}
+           "FAULT_INJECTION": "true", "LOG_FORMAT": "json",
+           # Nothing routes to it through a load balancer: no need to wait before draining.
+           "DRAIN_DELAY_SECONDS": "0"}
     return start([str(WEBAPP_BIN)], env, log_path)
 
 

@@ -1,0 +1,16 @@
+# The local stack: the service and a Prometheus with the chart's rules, on loopback (monitoring/stack.py).
+# Ports: APP_PORT (8080), ADMIN_PORT (9090), PROMETHEUS_PORT (9091); pid files and logs in .run/local/.
+
+.PHONY: up down load
+
+up: app-build ## Local: start the service and Prometheus in the background (idempotent); prints the URLs
+	@$(call need,prometheus python3)
+	cd $(ROOT)/monitoring && python3 stack.py up
+
+load: ## Local: mixed load (200, 404, 5xx, slow) on the running stack for DURATION seconds (default 60)
+	@$(call need,python3)
+	cd $(ROOT)/monitoring && python3 stack.py load
+
+down: ## Local: stop exactly what `make up` started (by pid file)
+	@$(call need,python3)
+	cd $(ROOT)/monitoring && python3 stack.py down

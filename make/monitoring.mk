@@ -1,0 +1,32 @@
+# Observability: rules, dashboards, runbooks, the dashboard proof and the platform releases.
+# See monitoring/README.md and platform/README.md.
+
+LINT_TARGETS += monitoring-lint
+TEST_TARGETS += monitoring-test
+
+MONITORING_TESTS := $(ROOT)/monitoring/tests
+# The tests import pyyaml, which the tools venv has.
+MONITORING_PYTHON := $(TOOLS_DIR)/venv/bin/python
+
+.PHONY: monitoring-lint monitoring-test monitoring-rules-test monitoring-dashboards-test monitoring-proof platform-test
+
+monitoring-lint: ## Monitoring: promtool check rules, dashboard JSON structure (uid, datasource variable)
+	@$(call need,promtool $(MONITORING_PYTHON))
+	promtool check rules $(ROOT)/charts/webapp/files/rules/*.yaml
+	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_dashboards.py
+
+monitoring-test: monitoring-rules-test monitoring-dashboards-test monitoring-proof platform-test ## Monitoring: promtool suites, runbooks, dashboards, the live proof, platform checks
+
+monitoring-rules-test: ## Monitoring: promtool test rules (every alert fires and stays quiet), runbook coverage
+	@$(call need,promtool $(MONITORING_PYTHON))
+	promtool test rules $(MONITORING_TESTS)/rules/*.test.yaml
+	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_runbooks.py
+
+monitoring-dashboards-test: ## Monitoring: dashboard structure, cluster-only queries on synthetic series
+	@$(call need,promtool $(MONITORING_PYTHON))
+	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_dashboards.py
+	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) external_queries.py
+
+monitoring-proof: app-build ## Monitoring: every dashboard query and recording rule vs a real Prometheus scraping the real service
+	@$(call need,prometheus $(MONITORING_PYTHON))
+	cd $(MONITORING_TESTS) && timeout 180 $(MONITORING_PYTHON) dashboard_proof.py
