@@ -78,6 +78,7 @@ module "network" {
   name                       = var.cluster_name
   vpc_cidr                   = var.vpc_cidr
   az_count                   = var.az_count
+  availability_zones         = var.availability_zones
   nat_mode                   = var.nat_mode
   enable_interface_endpoints = var.enable_interface_endpoints
   flow_log_retention_days    = var.log_retention_days

@@ -63,6 +63,12 @@ variable "az_count" {
   default     = 3
 }
 
+variable "availability_zones" {
+  description = "AZ names to pin, in order; empty uses the region's available AZs in name order."
+  type        = list(string)
+  default     = []
+}
+
 variable "nat_mode" {
   description = "none | single | one_per_az (see the cost notes in terraform/README.md)."
   type        = string

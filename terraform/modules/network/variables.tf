@@ -30,6 +30,17 @@ variable "az_count" {
   }
 }
 
+variable "availability_zones" {
+  description = "AZ names to use, in order (the first az_count are taken). Empty uses the region's available AZs in name order."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for az in var.availability_zones : can(regex("^[a-z]{2}(-[a-z]+)+-[0-9][a-z]$", az))]) && length(distinct(var.availability_zones)) == length(var.availability_zones)
+    error_message = "availability_zones must be distinct AZ names such as eu-west-1a."
+  }
+}
+
 variable "nat_mode" {
   description = "Outbound internet for the private subnets: none (VPC endpoints only), single (one NAT gateway, cheapest) or one_per_az (survives an AZ outage)."
   type        = string

@@ -59,6 +59,7 @@ resource "aws_vpc_security_group_ingress_rule" "pods_from_nlb" {
 ################################################################################
 
 resource "aws_lb" "this" {
+  #checkov:skip=CKV2_AWS_20:Applies to ALBs; an NLB forwards TCP and cannot redirect HTTP. TLS is served on 443 when certificate_arn is set.
   #checkov:skip=CKV_AWS_91:Access logs need a dedicated S3 bucket with an ELB delivery policy; flow logs cover the VPC side. Add one for production audits.
   #checkov:skip=CKV_AWS_150:Deletion protection is a variable, off by default so a teardown removes the NLB before the VPC.
   name                             = var.name

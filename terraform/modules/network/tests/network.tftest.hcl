@@ -143,6 +143,40 @@ run "nat_one_per_az_two_azs" {
   }
 }
 
+run "explicit_availability_zones" {
+  command = plan
+
+  variables {
+    availability_zones = ["eu-west-1c", "eu-west-1a"]
+    az_count           = 2
+  }
+
+  assert {
+    condition     = output.availability_zones == tolist(["eu-west-1c", "eu-west-1a"]) && length(data.aws_availability_zones.available) == 0
+    error_message = "Given availability_zones must be used as they are, without reading the region's list."
+  }
+}
+
+run "rejects_fewer_given_azs_than_az_count" {
+  command = plan
+
+  variables {
+    availability_zones = ["eu-west-1a", "eu-west-1b"]
+  }
+
+  expect_failures = [aws_subnet.public]
+}
+
+run "rejects_bad_availability_zones" {
+  command = plan
+
+  variables {
+    availability_zones = ["eu-west-1a", "eu-west-1a", "euw1-az1"]
+  }
+
+  expect_failures = [var.availability_zones]
+}
+
 run "rejects_unknown_nat_mode" {
   command = plan
 
