@@ -88,7 +88,8 @@ def checkov(out_dir):
             command += ["--config-file", str(chartlib.CHART / config)]
         print(f"checkov: {profile}", flush=True)
         env = {**os.environ, "CKV_SKIP_PACKAGE_UPDATE_CHECK": "true"}
-        result = subprocess.run(command, env=env, timeout=600, check=False)
+        # From the repository root, so checkov also reads the repo-wide .checkov.yaml.
+        result = subprocess.run(command, env=env, cwd=chartlib.ROOT, timeout=600, check=False)
         if result.returncode != 0:
             failed.append(profile)
     if failed:
