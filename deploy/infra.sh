@@ -5,9 +5,9 @@
 #   infra.sh plan    plan into .run/infra/live.tfplan; readable text in .run/infra/plan.txt
 #                    (the error output instead when the plan fails, so the PR comment shows it);
 #                    in CI also the step output has_changes=true|false
-#   (plan and drift also leave their text in .run/infra/plan.txt for `make plan-comment`)
 #   infra.sh apply   apply exactly that saved plan; terraform refuses it if the state moved on
 #   infra.sh drift   plan -detailed-exitcode without a lock: exit 0 = in sync, 2 = drift, 1 = error
+#   plan and drift leave their text in .run/infra/plan.txt for `make plan-comment`.
 #
 # Backend settings: TF_BACKEND_CONFIG (the bootstrap output backend_config, a GitHub variable in
 # CI) or, when that is unset, an existing terraform/live/backend.hcl.

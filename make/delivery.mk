@@ -26,7 +26,7 @@ delivery-test: ## Delivery: smoke test vs the real service, helm render of the d
 	mkdir -p $(DELIVERY_RUN)
 	cp $(ROOT)/target/release/webapp $(DELIVERY_RUN)/webapp
 	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_RUN)/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
-	  timeout 300 python -m unittest discover --start-directory deploy/tests --top-level-directory . -v
+	  timeout 300 python -m unittest discover --start-directory deploy/tests -v
 
 deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
 	$(ROOT)/deploy/deploy.sh
