@@ -11,6 +11,8 @@
 #
 # Backend settings: TF_BACKEND_CONFIG (the bootstrap output backend_config, a GitHub variable in
 # CI) or, when that is unset, an existing terraform/live/backend.hcl.
+# Per-account input values: TF_LIVE_TFVARS (HCL, a GitHub variable in CI) becomes
+# terraform/live/github.auto.tfvars, which Terraform loads on its own (*.tfvars is git-ignored).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -29,6 +31,9 @@ init() {
   terraform fmt -check -recursive -diff "$root/terraform"
   if [[ -n "${TF_BACKEND_CONFIG:-}" ]]; then
     printf '%s\n' "$TF_BACKEND_CONFIG" >"$live/backend.hcl"
+  fi
+  if [[ -n "${TF_LIVE_TFVARS:-}" ]]; then
+    printf '%s\n' "$TF_LIVE_TFVARS" >"$live/github.auto.tfvars"
   fi
   [[ -s "$live/backend.hcl" ]] ||
     die "no backend settings: set TF_BACKEND_CONFIG, or run 'terraform -chdir=terraform/bootstrap output -raw backend_config > terraform/live/backend.hcl'"

@@ -39,6 +39,7 @@ class InfraTest(unittest.TestCase):
         self.env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}",
                     "CALLS": str(self.calls), "GITHUB_OUTPUT": str(self.output)}
         self.env.pop("TF_BACKEND_CONFIG", None)
+        self.env.pop("TF_LIVE_TFVARS", None)
 
     def infra(self, command, plan_exit=0, **env):
         return subprocess.run([str(self.tree / "deploy" / "infra.sh"), command],
@@ -79,11 +80,14 @@ class InfraTest(unittest.TestCase):
         self.assertEqual(result.returncode, 1)
         self.assertIn("no backend settings", result.stderr)
 
-    def test_init_writes_the_backend_from_the_variable(self):
-        result = self.infra("init", TF_BACKEND_CONFIG='bucket = "acme-tfstate"')
+    def test_init_writes_the_backend_and_inputs_from_the_variables(self):
+        result = self.infra("init", TF_BACKEND_CONFIG='bucket = "acme-tfstate"',
+                            TF_LIVE_TFVARS='public_access_cidrs = ["0.0.0.0/0"]')
         self.assertEqual(result.returncode, 0, result.stderr)
-        backend = self.tree / "terraform" / "live" / "backend.hcl"
-        self.assertEqual(backend.read_text(), 'bucket = "acme-tfstate"\n')
+        live = self.tree / "terraform" / "live"
+        self.assertEqual((live / "backend.hcl").read_text(), 'bucket = "acme-tfstate"\n')
+        self.assertEqual((live / "github.auto.tfvars").read_text(),
+                         'public_access_cidrs = ["0.0.0.0/0"]\n')
         self.assertIn("init -input=false -lockfile=readonly -backend-config=backend.hcl",
                       self.calls.read_text())
 
