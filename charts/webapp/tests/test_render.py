@@ -1,6 +1,9 @@
 """Behaviour of the rendered chart, for every profile and for the values that switch behaviour."""
 
 import json
+import pathlib
+import shutil
+import tempfile
 import unittest
 
 import yaml
@@ -412,6 +415,68 @@ class Monitoring(unittest.TestCase):
                       "--set", "monitoring.dashboards.enabled=false")
         for kind in ("ServiceMonitor", "PrometheusRule", "ConfigMap"):
             self.assertEqual(objects(docs, kind), [], kind)
+
+
+class MonitoringFiles(unittest.TestCase):
+    """Rule and dashboard files the chart must refuse or handle, tried on a copy of the chart."""
+
+    def setUp(self):
+        self.workdir = tempfile.TemporaryDirectory()
+        self.chart = pathlib.Path(self.workdir.name) / "webapp"
+        shutil.copytree(chartlib.CHART, self.chart, ignore=shutil.ignore_patterns("tests", "__pycache__"))
+        self.rules = self.chart / "files" / "rules"
+        self.dashboards = self.chart / "files" / "dashboards"
+        for folder in (self.rules, self.dashboards):
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir(parents=True)
+
+    def tearDown(self):
+        self.workdir.cleanup()
+
+    def render_copy(self):
+        text = chartlib.helm("template", chartlib.RELEASE, str(self.chart), "--namespace", chartlib.NAMESPACE,
+                             "-f", str(chartlib.CHART / "ci" / "eks-deploy-values.yaml"))
+        return [doc for doc in yaml.safe_load_all(text) if doc]
+
+    def write_rules(self, name, text):
+        (self.rules / name).write_text(text)
+
+    def test_no_rule_files_no_prometheus_rule(self):
+        self.assertEqual(objects(self.render_copy(), "PrometheusRule"), [])
+
+    def test_groups_of_all_files_in_file_order(self):
+        self.write_rules("b.yaml", "groups:\n  - name: second\n    rules:\n      - record: b\n        expr: vector(1)\n")
+        self.write_rules("a.yaml", "groups:\n  - name: first\n    rules:\n      - record: a\n        expr: vector(1)\n")
+        (rule,) = objects(self.render_copy(), "PrometheusRule")
+        self.assertEqual([group["name"] for group in rule["spec"]["groups"]], ["first", "second"])
+
+    def test_duplicate_group_names_are_refused(self):
+        group = "groups:\n  - name: same\n    rules:\n      - record: x\n        expr: vector(1)\n"
+        self.write_rules("a.yaml", group)
+        self.write_rules("b.yaml", group)
+        with self.assertRaisesRegex(chartlib.RenderError, 'rule group "same" appears in both files/rules/a.yaml and files/rules/b.yaml'):
+            self.render_copy()
+
+    def test_a_file_without_groups_is_refused(self):
+        self.write_rules("tests.yaml", "rule_files: [a.yaml]\ntests: []\n")
+        with self.assertRaisesRegex(chartlib.RenderError, "files/rules/tests.yaml has no rule groups"):
+            self.render_copy()
+
+    def test_invalid_yaml_is_refused(self):
+        self.write_rules("broken.yaml", "groups: [unclosed\n")
+        with self.assertRaisesRegex(chartlib.RenderError, "files/rules/broken.yaml is not valid YAML"):
+            self.render_copy()
+
+    def test_dashboard_configmap_names_are_valid_object_names(self):
+        (self.dashboards / "webapp-Web_Latency.json").write_text('{"title": "x"}')
+        (config_map,) = objects(self.render_copy(), "ConfigMap")
+        self.assertEqual(config_map["metadata"]["name"], "webapp-dashboard-web-latency")
+        self.assertEqual(list(config_map["data"]), ["webapp-Web_Latency.json"])
+
+    def test_a_dashboard_name_that_is_no_configmap_key_is_refused(self):
+        (self.dashboards / "web app.json").write_text('{"title": "x"}')
+        with self.assertRaisesRegex(chartlib.RenderError, "files/dashboards/web app.json: a dashboard file name may hold only"):
+            self.render_copy()
 
 
 class Notes(unittest.TestCase):
