@@ -98,7 +98,7 @@ pub struct Config {
     pub log_format: LogFormat,
 
     /// Log filter, in tracing's EnvFilter syntax
-    #[arg(long = "log-filter", env = "RUST_LOG", default_value = "info",
+    #[arg(long = "log-filter", env = "RUST_LOG", value_name = "RUST_LOG", default_value = "info",
           value_parser = parse_log_filter)]
     pub log_filter: String,
 

@@ -143,21 +143,27 @@ impl TestProcess {
                 }
             }
         });
+        let unknown = SocketAddr::from(([0, 0, 0, 0], 0));
+        // Owned by the guard from here on, so a failure below still kills the child.
+        let mut process = Self {
+            child,
+            public: unknown,
+            admin: unknown,
+            logs,
+        };
         let deadline = std::time::Instant::now() + Duration::from_secs(10);
         loop {
             let left = deadline.saturating_duration_since(std::time::Instant::now());
-            let line = logs
+            let line = process
+                .logs
                 .recv_timeout(left)
                 .expect("a 'listening' line within 10 s");
             let event: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
             if event["message"] == "listening" {
                 let addr = |key: &str| event[key].as_str().unwrap().parse().unwrap();
-                return Self {
-                    public: addr("public"),
-                    admin: addr("admin"),
-                    child,
-                    logs,
-                };
+                process.public = addr("public");
+                process.admin = addr("admin");
+                return process;
             }
         }
     }
