@@ -1,7 +1,10 @@
 """The chart's identity agrees with the service's, and the vendored CRDs are upstream's bytes."""
 
 import hashlib
+import pathlib
 import re
+import tarfile
+import tempfile
 import tomllib
 import unittest
 
@@ -26,6 +29,15 @@ class ChartMetadata(unittest.TestCase):
         chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
         self.assertEqual(chart["apiVersion"], "v2")
         self.assertEqual(chart["kubeVersion"], ">=1.34.0-0")
+
+    def test_package_leaves_out_the_test_tooling(self):
+        with tempfile.TemporaryDirectory() as out:
+            chartlib.helm("package", str(chartlib.CHART), "--destination", out)
+            (archive,) = pathlib.Path(out).glob("webapp-*.tgz")
+            with tarfile.open(archive) as package:
+                names = package.getnames()
+        self.assertIn("webapp/templates/tests/readyz.yaml", names)
+        self.assertEqual([name for name in names if name.startswith(("webapp/tests/", "webapp/ci/"))], [])
 
 
 class VendoredCrds(unittest.TestCase):
