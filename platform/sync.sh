@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Installs or upgrades the platform releases (what `make platform-sync` runs; the deploy calls it):
+#
+#   1. the gp3 StorageClass (manifests/storageclass-gp3.yaml) and the monitoring namespace;
+#   2. the CRDs of both charts, server-side;
+#   3. aws-load-balancer-controller in kube-system (values/aws-load-balancer-controller.yaml);
+#   4. kube-prometheus-stack in MONITORING_NAMESPACE (values/kube-prometheus-stack.yaml),
+#      after checking that the two Secrets it reads exist (see platform/README.md).
+#
+# Each release: helm upgrade --install at the version pinned in tools/versions.env,
+# --rollback-on-failure --wait --timeout. DRY_RUN=1 prints every command instead of running it
+# (no cluster needed); the offline test asserts on that output.
+#
+# Inputs (environment):
+#   CLUSTER_NAME   EKS cluster (Terraform output cluster_name); the kube context must point at it
+#   AWS_REGION     Terraform output aws_region
+#   VPC_ID         Terraform output vpc_id (the controller cannot read it from IMDS: hop limit 1)
+#   MONITORING_NAMESPACE (monitoring), HELM_TIMEOUT (15m), DRY_RUN (0)
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=tools/versions.env
+source "$root/tools/versions.env"
+
+die() { printf 'platform-sync: error: %s\n' "$*" >&2; exit 2; }
+log() { printf 'platform-sync: %s\n' "$*" >&2; }
+
+# require NAME REGEX WHAT: NAME must be set and match REGEX.
+require() {
+  local value=${!1:-}
+  [[ -n "$value" ]] || die "$1 is not set: $3"
+  [[ "$value" =~ $2 ]] || die "$1='$value' is not $3"
+}
+
+need() {
+  local tool
+  for tool in "$@"; do
+    command -v "$tool" >/dev/null || die "'$tool' is not installed: run 'make tools'"
+  done
+}
+
+dry_run=${DRY_RUN:-0}
+monitoring_namespace=${MONITORING_NAMESPACE:-monitoring}
+helm_timeout=${HELM_TIMEOUT:-15m}
+
+[[ "$dry_run" =~ ^[01]$ ]] || die "DRY_RUN must be 0 or 1, got '$dry_run'"
+require CLUSTER_NAME '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$' 'an EKS cluster name (Terraform output cluster_name)'
+require AWS_REGION '^[a-z]{2}(-[a-z]+)+-[0-9]+$' 'an AWS region like eu-west-1 (Terraform output aws_region)'
+require VPC_ID '^vpc-[0-9a-f]{8,17}$' 'a VPC id like vpc-0123456789abcdef0 (Terraform output vpc_id)'
+[[ "$monitoring_namespace" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
+  die "MONITORING_NAMESPACE='$monitoring_namespace' is not a namespace name"
+[[ "$helm_timeout" =~ ^[0-9]+[smh]$ ]] || die "HELM_TIMEOUT='$helm_timeout' is not a duration like 15m"
+
+kps_release=kube-prometheus-stack
+kps_chart=(kube-prometheus-stack --repo https://prometheus-community.github.io/helm-charts
+  --version "$KUBE_PROMETHEUS_STACK_CHART_VERSION")
+lbc_release=aws-load-balancer-controller
+lbc_chart=(aws-load-balancer-controller --repo https://aws.github.io/eks-charts
+  --version "$AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION")
+# Read by the kube-prometheus-stack values: Grafana's admin login and Alertmanager's receivers.
+secrets=(grafana-admin alertmanager-receivers)
+
+# run CMD...: run it, or print it (shell-quoted) under DRY_RUN=1.
+run() {
+  if [[ "$dry_run" == 1 ]]; then
+    printf '%q ' "$@" | sed 's/ $//'
+    printf '\n'
+  else
+    "$@"
+  fi
+}
+
+# pipe_to_apply KUBECTL_APPLY_FLAGS -- CMD...: CMD's manifests into kubectl apply (or print that).
+pipe_to_apply() {
+  local flags=()
+  while [[ "$1" != -- ]]; do flags+=("$1"); shift; done
+  shift
+  if [[ "$dry_run" == 1 ]]; then
+    printf '%s | %s\n' "$(run "$@")" "$(run kubectl apply "${flags[@]}" -f -)"
+  else
+    "$@" | kubectl apply "${flags[@]}" -f -
+  fi
+}
+
+need helm
+helm_version=$(helm version --template '{{.Version}}')
+[[ "$helm_version" == "$HELM_VERSION" ]] ||
+  die "helm is $helm_version, the pin is $HELM_VERSION (tools/versions.env): flags differ between majors"
+
+if [[ "$dry_run" == 0 ]]; then
+  need kubectl
+  # Never sync the wrong cluster: aws eks update-kubeconfig names the context's cluster by its ARN.
+  context_cluster=$(kubectl config view --minify --output 'jsonpath={.clusters[0].name}' 2>/dev/null) ||
+    die "no current kube context: run 'aws eks update-kubeconfig --name $CLUSTER_NAME --region $AWS_REGION'"
+  [[ "$context_cluster" == "$CLUSTER_NAME" || "$context_cluster" == */"$CLUSTER_NAME" ]] ||
+    die "the kube context points at '$context_cluster', not CLUSTER_NAME=$CLUSTER_NAME"
+fi
+
+log "StorageClass gp3, namespace $monitoring_namespace and its Secrets"
+run kubectl apply --server-side -f "$root/platform/manifests/storageclass-gp3.yaml"
+pipe_to_apply -- kubectl create namespace "$monitoring_namespace" --dry-run=client --output yaml
+run kubectl --namespace "$monitoring_namespace" get secret "${secrets[@]}" --output name ||
+  die "a Secret in $monitoring_namespace is missing (${secrets[*]}): create it first (platform/README.md, 'Secrets')"
+
+# Helm installs a chart's CRDs once and never upgrades them: apply them server-side every time.
+log "CRDs of $lbc_release and $kps_release"
+pipe_to_apply --server-side --force-conflicts -- helm show crds "${lbc_chart[@]}"
+pipe_to_apply --server-side --force-conflicts -- helm show crds "${kps_chart[@]}"
+
+log "$lbc_release ${AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION} in kube-system"
+run helm upgrade --install "$lbc_release" "${lbc_chart[@]}" \
+  --namespace kube-system \
+  --values "$root/platform/values/aws-load-balancer-controller.yaml" \
+  --set-string "clusterName=$CLUSTER_NAME" \
+  --set-string "region=$AWS_REGION" \
+  --set-string "vpcId=$VPC_ID" \
+  --rollback-on-failure --wait --timeout "$helm_timeout"
+
+log "$kps_release ${KUBE_PROMETHEUS_STACK_CHART_VERSION} in $monitoring_namespace"
+run helm upgrade --install "$kps_release" "${kps_chart[@]}" \
+  --namespace "$monitoring_namespace" \
+  --values "$root/platform/values/kube-prometheus-stack.yaml" \
+  --rollback-on-failure --wait --timeout "$helm_timeout"
+
+log "done"
