@@ -8,7 +8,8 @@ MONITORING_TESTS := $(ROOT)/monitoring/tests
 # The tests import pyyaml, which the tools venv has.
 MONITORING_PYTHON := $(TOOLS_DIR)/venv/bin/python
 
-.PHONY: monitoring-lint monitoring-test monitoring-rules-test monitoring-dashboards-test monitoring-proof platform-test
+.PHONY: monitoring-lint monitoring-test monitoring-rules-test monitoring-dashboards-test monitoring-proof \
+	platform-test platform-sync
 
 monitoring-lint: ## Monitoring: promtool check rules, dashboard JSON structure (uid, datasource variable)
 	@$(call need,promtool $(MONITORING_PYTHON))
@@ -30,3 +31,10 @@ monitoring-dashboards-test: ## Monitoring: dashboard structure, cluster-only que
 monitoring-proof: app-build ## Monitoring: every dashboard query and recording rule vs a real Prometheus scraping the real service
 	@$(call need,prometheus $(MONITORING_PYTHON))
 	cd $(MONITORING_TESTS) && timeout 180 $(MONITORING_PYTHON) dashboard_proof.py
+
+platform-test: ## Platform: values and StorageClass agree, exact sync commands (DRY_RUN), chart objects match the selectors
+	@$(call need,helm $(MONITORING_PYTHON))
+	timeout 300 $(MONITORING_PYTHON) $(ROOT)/platform/tests/test_platform.py
+
+platform-sync: ## Platform: helm upgrade --install kube-prometheus-stack and the LB controller (CLUSTER_NAME, AWS_REGION, VPC_ID; DRY_RUN=1 prints)
+	$(ROOT)/platform/sync.sh

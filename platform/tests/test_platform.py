@@ -1,0 +1,260 @@
+"""Offline checks of platform/: what can be verified without a cluster or the upstream charts.
+
+* the values files and the StorageClass parse, and agree with each other (gp3, Secret names);
+* `platform/sync.sh` with DRY_RUN=1: the exact helm commands (pinned versions, flags, values
+  files, Terraform inputs) and clear errors for missing or malformed inputs;
+* the webapp chart, rendered with helm, produces objects the stack's selectors pick up:
+  release label, dashboard sidecar label and folder annotation, the admin port, job="webapp";
+* Alertmanager routes every severity the webapp's alerts use to a real receiver.
+
+Run by `make platform-test` with the tools venv's python and helm on PATH.
+"""
+
+import os
+import subprocess
+import unittest
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+PLATFORM = ROOT / "platform"
+KPS_VALUES = PLATFORM / "values/kube-prometheus-stack.yaml"
+LBC_VALUES = PLATFORM / "values/aws-load-balancer-controller.yaml"
+STORAGE_CLASS = PLATFORM / "manifests/storageclass-gp3.yaml"
+RULES_DIR = ROOT / "charts/webapp/files/rules"
+KPS_RELEASE = "kube-prometheus-stack"
+SYNC_ENV = {"CLUSTER_NAME": "demo", "AWS_REGION": "eu-west-1", "VPC_ID": "vpc-0123456789abcdef0"}
+
+
+def versions() -> dict[str, str]:
+    pins = {}
+    for line in (ROOT / "tools/versions.env").read_text().splitlines():
+        if line and not line.startswith("#"):
+            key, _, value = line.partition("=")
+            pins[key] = value
+    return pins
+
+
+def sync(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in SYNC_ENV}
+    return subprocess.run([str(PLATFORM / "sync.sh")], env={**clean, "DRY_RUN": "1", **env},
+                          capture_output=True, text=True, timeout=60, check=False)
+
+
+def render_chart() -> list[dict]:
+    result = subprocess.run(
+        ["helm", "template", "webapp", str(ROOT / "charts/webapp"), "--namespace", "webapp",
+         "--values", str(ROOT / "charts/webapp/ci/eks-deploy-values.yaml")],
+        capture_output=True, text=True, timeout=60, check=True)
+    return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
+
+
+class ValuesFiles(unittest.TestCase):
+    def setUp(self):
+        self.kps = yaml.safe_load(KPS_VALUES.read_text())
+        self.lbc = yaml.safe_load(LBC_VALUES.read_text())
+        self.storage_class = yaml.safe_load(STORAGE_CLASS.read_text())
+
+    def test_pins_are_versions(self):
+        pins = versions()
+        self.assertRegex(pins["KUBE_PROMETHEUS_STACK_CHART_VERSION"], r"^88\.\d+\.\d+$")
+        self.assertRegex(pins["AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION"], r"^\d+\.\d+\.\d+$")
+
+    def test_volumes_use_the_gp3_class_of_the_ebs_csi_driver(self):
+        self.assertEqual(self.storage_class["kind"], "StorageClass")
+        self.assertEqual(self.storage_class["provisioner"], "ebs.csi.aws.com")
+        self.assertEqual(self.storage_class["parameters"]["type"], "gp3")
+        name = self.storage_class["metadata"]["name"]
+        for spec in (self.kps["prometheus"]["prometheusSpec"]["storageSpec"],
+                     self.kps["alertmanager"]["alertmanagerSpec"]["storage"]):
+            self.assertEqual(spec["volumeClaimTemplate"]["spec"]["storageClassName"], name)
+
+    def test_prometheus_retention_covers_the_30_day_slo_window(self):
+        spec = self.kps["prometheus"]["prometheusSpec"]
+        self.assertRegex(spec["retention"], r"^\d+d$")
+        self.assertGreaterEqual(int(spec["retention"][:-1]), 30)
+        self.assertIn("requests", spec["resources"])
+        self.assertIn("limits", spec["resources"])
+
+    def test_grafana_password_from_a_secret_and_not_exposed(self):
+        grafana = self.kps["grafana"]
+        self.assertTrue(grafana["admin"]["existingSecret"])
+        self.assertNotIn("adminPassword", grafana)
+        self.assertEqual(grafana["service"]["type"], "ClusterIP")
+        self.assertFalse(grafana["ingress"]["enabled"])
+
+    def test_sync_checks_the_secrets_the_values_read(self):
+        out = sync(**SYNC_ENV).stdout
+        secret_line = next(line for line in out.splitlines() if " get secret " in line)
+        self.assertIn(self.kps["grafana"]["admin"]["existingSecret"], secret_line.split())
+        for secret in self.kps["alertmanager"]["alertmanagerSpec"]["secrets"]:
+            self.assertIn(secret, secret_line.split())
+
+    def test_receivers_read_their_urls_from_the_mounted_secret(self):
+        secret = self.kps["alertmanager"]["alertmanagerSpec"]["secrets"][0]
+        for receiver in self.kps["alertmanager"]["config"]["receivers"]:
+            for hook in receiver.get("webhook_configs", []):
+                self.assertNotIn("url", hook, "a URL in values would end up in git")
+                self.assertTrue(hook["url_file"].startswith(f"/etc/alertmanager/secrets/{secret}/"))
+
+    def test_every_webapp_severity_routes_to_a_real_receiver(self):
+        route = self.kps["alertmanager"]["config"]["route"]
+        receivers = {r["name"]: r for r in self.kps["alertmanager"]["config"]["receivers"]}
+        severities = {rule["labels"]["severity"]
+                      for path in RULES_DIR.glob("*.yaml")
+                      for group in yaml.safe_load(path.read_text())["groups"]
+                      for rule in group["rules"] if "alert" in rule}
+        self.assertEqual(severities, {"page", "ticket"})
+        for severity in severities:
+            matched = [r for r in route["routes"]
+                       if any(m.startswith("severity =~") and severity in m.split('"')[1].split("|")
+                              for m in r["matchers"])]
+            self.assertEqual(len(matched), 1, f"severity {severity}: routes {matched}")
+            self.assertEqual(matched[0]["receiver"], severity)
+            self.assertTrue(receivers[severity].get("webhook_configs"), f"receiver {severity} sends nothing")
+
+    def test_load_balancer_controller_service_account_matches_terraform(self):
+        # docs/interfaces.md: Pod Identity association for kube-system/aws-load-balancer-controller.
+        self.assertEqual(self.lbc["serviceAccount"]["name"], "aws-load-balancer-controller")
+        self.assertTrue(self.lbc["serviceAccount"]["create"])
+        interfaces = (ROOT / "docs/interfaces.md").read_text()
+        self.assertIn("`aws-load-balancer-controller` in `kube-system`", interfaces)
+        for key in ("clusterName", "region", "vpcId"):
+            self.assertNotIn(key, self.lbc, f"{key} comes from Terraform at sync time, not from git")
+
+
+class SyncCommands(unittest.TestCase):
+    def setUp(self):
+        result = sync(**SYNC_ENV)
+        self.assertEqual(result.returncode, 0, result.stderr)
+        self.lines = result.stdout.splitlines()
+        self.pins = versions()
+
+    def helm_upgrade(self, release: str) -> list[str]:
+        found = [line.split() for line in self.lines if line.startswith(f"helm upgrade --install {release} ")]
+        self.assertEqual(len(found), 1, self.lines)
+        return found[0]
+
+    def assert_flag(self, args: list[str], flag: str, value: str):
+        self.assertIn(flag, args)
+        self.assertEqual(args[args.index(flag) + 1], value, f"{flag} in {' '.join(args)}")
+
+    def test_kube_prometheus_stack_release(self):
+        args = self.helm_upgrade(KPS_RELEASE)
+        self.assertEqual(args[4], "kube-prometheus-stack")
+        self.assert_flag(args, "--repo", "https://prometheus-community.github.io/helm-charts")
+        self.assert_flag(args, "--version", self.pins["KUBE_PROMETHEUS_STACK_CHART_VERSION"])
+        self.assert_flag(args, "--namespace", "monitoring")
+        self.assert_flag(args, "--values", str(KPS_VALUES))
+        self.assert_flag(args, "--timeout", "15m")
+        self.assertIn("--rollback-on-failure", args)
+        self.assertIn("--wait", args)
+
+    def test_load_balancer_controller_release_gets_the_terraform_outputs(self):
+        args = self.helm_upgrade("aws-load-balancer-controller")
+        self.assert_flag(args, "--repo", "https://aws.github.io/eks-charts")
+        self.assert_flag(args, "--version", self.pins["AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION"])
+        self.assert_flag(args, "--namespace", "kube-system")
+        self.assert_flag(args, "--values", str(LBC_VALUES))
+        set_strings = [args[i + 1] for i, a in enumerate(args) if a == "--set-string"]
+        self.assertEqual(set_strings, ["clusterName=demo", "region=eu-west-1", "vpcId=vpc-0123456789abcdef0"])
+        self.assertIn("--rollback-on-failure", args)
+        self.assertIn("--wait", args)
+
+    def test_order_storage_and_crds_before_the_releases(self):
+        def index(prefix):
+            return next(i for i, line in enumerate(self.lines) if line.startswith(prefix))
+        storage = index("kubectl apply --server-side -f ")
+        self.assertTrue(self.lines[storage].endswith(str(STORAGE_CLASS)))
+        crds = [i for i, line in enumerate(self.lines) if line.startswith("helm show crds ")]
+        self.assertEqual(len(crds), 2)
+        for i in crds:
+            self.assertTrue(self.lines[i].endswith("| kubectl apply --server-side --force-conflicts -f -"))
+        lbc = index("helm upgrade --install aws-load-balancer-controller ")
+        kps = index(f"helm upgrade --install {KPS_RELEASE} ")
+        self.assertLess(storage, min(crds))
+        self.assertLess(max(crds), lbc)
+        # The controller's webhook must run before anything creates Services or TargetGroupBindings.
+        self.assertLess(lbc, kps)
+
+    def test_timeout_and_namespace_overrides(self):
+        out = sync(**SYNC_ENV, HELM_TIMEOUT="20m", MONITORING_NAMESPACE="observability").stdout
+        self.assertIn("--namespace observability --values", out)
+        self.assertIn("--timeout 20m", out)
+
+    def test_missing_or_bad_inputs_fail_with_the_variable_named(self):
+        for name in SYNC_ENV:
+            env = {k: v for k, v in SYNC_ENV.items() if k != name}
+            result = sync(**env)
+            self.assertEqual(result.returncode, 2, name)
+            self.assertIn(f"{name} is not set", result.stderr)
+            self.assertEqual(result.stdout, "", "nothing may run before the inputs are checked")
+        for name, bad in (("VPC_ID", "vpc-XYZ"), ("AWS_REGION", "Ireland"), ("CLUSTER_NAME", "-x"),
+                          ("HELM_TIMEOUT", "soon"), ("DRY_RUN", "yes")):
+            result = sync(**{**SYNC_ENV, name: bad})
+            self.assertEqual(result.returncode, 2, name)
+            self.assertIn(name, result.stderr)
+
+
+class ChartObjectsAreSelected(unittest.TestCase):
+    """The webapp chart's monitoring objects against the stack's selectors and sidecar settings."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.objects = render_chart()
+        cls.kps = yaml.safe_load(KPS_VALUES.read_text())
+
+    def of_kind(self, kind: str) -> list[dict]:
+        return [o for o in self.objects if o["kind"] == kind]
+
+    def test_service_monitor_and_rules_carry_the_release_label(self):
+        spec = self.kps["prometheus"]["prometheusSpec"]
+        # NilUsesHelmValues true + no explicit selector = select release=<kps release>.
+        self.assertTrue(spec["serviceMonitorSelectorNilUsesHelmValues"])
+        self.assertTrue(spec["ruleSelectorNilUsesHelmValues"])
+        for key in ("serviceMonitorSelector", "ruleSelector", "serviceMonitorNamespaceSelector", "ruleNamespaceSelector"):
+            self.assertNotIn(key, spec, f"{key} would change which objects are picked up")
+        for kind in ("ServiceMonitor", "PrometheusRule"):
+            objects = self.of_kind(kind)
+            self.assertEqual(len(objects), 1, kind)
+            self.assertEqual(objects[0]["metadata"]["labels"].get("release"), KPS_RELEASE, kind)
+
+    def test_service_monitor_scrapes_the_admin_port_as_job_webapp(self):
+        monitor = self.of_kind("ServiceMonitor")[0]
+        selected = [s for s in self.of_kind("Service")
+                    if all(s["metadata"]["labels"].get(k) == v
+                           for k, v in monitor["spec"]["selector"]["matchLabels"].items())]
+        self.assertEqual(len(selected), 1, "the ServiceMonitor must select exactly the ClusterIP Service")
+        service = selected[0]
+        self.assertEqual([e["port"] for e in monitor["spec"]["endpoints"]], ["admin"])
+        self.assertIn("admin", [p["name"] for p in service["spec"]["ports"]])
+        self.assertEqual(service["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp",
+                         "rules and dashboards select job=\"webapp\"")
+
+    def test_rules_in_the_chart_are_the_rule_files(self):
+        rule = self.of_kind("PrometheusRule")[0]
+        expected = [g["name"] for p in sorted(RULES_DIR.glob("*.yaml")) for g in yaml.safe_load(p.read_text())["groups"]]
+        self.assertEqual(sorted(g["name"] for g in rule["spec"]["groups"]), sorted(expected))
+
+    def test_dashboards_reach_the_grafana_sidecar_with_a_folder(self):
+        sidecar = self.kps["grafana"]["sidecar"]["dashboards"]
+        self.assertTrue(sidecar["provider"]["foldersFromFilesStructure"])
+        self.assertEqual(sidecar["searchNamespace"], "ALL")
+        maps = [c for c in self.of_kind("ConfigMap")
+                if c["metadata"].get("labels", {}).get(sidecar["label"]) == sidecar["labelValue"]]
+        dashboards = sorted(p.name for p in (ROOT / "charts/webapp/files/dashboards").glob("*.json"))
+        self.assertEqual(sorted(k for c in maps for k in c["data"]), dashboards)
+        for config_map in maps:
+            self.assertEqual(len(config_map["data"]), 1, "one dashboard per ConfigMap")
+            self.assertTrue(config_map["metadata"].get("annotations", {}).get(sidecar["folderAnnotation"]))
+
+    def test_network_policy_admits_prometheus_from_the_monitoring_namespace(self):
+        policies = self.of_kind("NetworkPolicy")
+        self.assertTrue(policies)
+        text = yaml.safe_dump(policies)
+        self.assertIn("kubernetes.io/metadata.name: monitoring", text)
+
+
+if __name__ == "__main__":
+    unittest.main()
