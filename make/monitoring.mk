@@ -5,8 +5,8 @@ LINT_TARGETS += monitoring-lint
 TEST_TARGETS += monitoring-test
 
 MONITORING_TESTS := $(ROOT)/monitoring/tests
-# The tests import pyyaml, which the tools venv has.
-MONITORING_PYTHON := $(TOOLS_DIR)/venv/bin/python
+# The tests import pyyaml, which the tools venv has. "=": TOOLS_DIR comes from tools.mk, included later.
+MONITORING_PYTHON = $(TOOLS_DIR)/venv/bin/python
 
 .PHONY: monitoring-lint monitoring-test monitoring-rules-test monitoring-dashboards-test monitoring-proof \
 	platform-test platform-sync
