@@ -3,13 +3,15 @@
 
 TF_SCRIPT := $(ROOT)/terraform/scripts/terraform.sh
 TF_IAM_CHECK := $(ROOT)/terraform/scripts/check_iam_wildcards.py
+TF_DOCS := $(ROOT)/terraform/scripts/docs.py
+TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modules/eks modules/ecr modules/nlb)
 
 LINT_TARGETS += terraform-lint
 TEST_TARGETS += terraform-test
 
-.PHONY: terraform-lint terraform-test terraform-validate terraform-checkov terraform-iam-wildcards
+.PHONY: terraform-lint terraform-test terraform-validate terraform-checkov terraform-iam-wildcards terraform-guards terraform-docs-check terraform-docs
 
-terraform-lint: terraform-validate terraform-checkov terraform-iam-wildcards ## Terraform: fmt, validate every config, checkov, IAM wildcard check
+terraform-lint: terraform-validate terraform-checkov terraform-iam-wildcards terraform-guards terraform-docs-check ## Terraform: fmt, validate, checkov, IAM wildcards, prevent_destroy guards, README tables
 
 terraform-validate: ## Terraform: fmt -check -recursive, then init -backend=false + validate in every root config and module
 	$(TF_SCRIPT) validate
@@ -22,5 +24,14 @@ terraform-iam-wildcards: ## Terraform: no IAM statement allows "*" on "*" withou
 	python3 $(TF_IAM_CHECK) --self-test
 	python3 $(TF_IAM_CHECK) $(ROOT)/terraform
 
+terraform-guards: ## Terraform: the state bucket and its KMS key keep prevent_destroy (a plan cannot show it)
+	python3 $(ROOT)/terraform/scripts/check_guards.py $(ROOT)/terraform/bootstrap/main.tf
+
+terraform-docs-check: ## Terraform: every README's inputs/outputs tables match the code
+	python3 $(TF_DOCS) --check $(TF_CONFIGS)
+
 terraform-test: ## Terraform: terraform test (mocked AWS provider, plan) in every root config and module
 	$(TF_SCRIPT) test
+
+terraform-docs: ## Terraform: regenerate the inputs/outputs tables in every config's README
+	python3 $(TF_DOCS) $(TF_CONFIGS)

@@ -137,6 +137,44 @@ resource "aws_iam_role_policy" "apply" {
   })
 }
 
+locals {
+  ecr_push_statements = [
+    {
+      # GetAuthorizationToken has no resource-level permissions; the token alone grants nothing.
+      Sid      = "LogInToEcr"
+      Effect   = "Allow"
+      Action   = "ecr:GetAuthorizationToken"
+      Resource = "*"
+    },
+    {
+      Sid    = "PushToTheRepository"
+      Effect = "Allow"
+      Action = [
+        "ecr:BatchCheckLayerAvailability",
+        "ecr:BatchGetImage",
+        "ecr:CompleteLayerUpload",
+        "ecr:DescribeImages",
+        "ecr:GetDownloadUrlForLayer",
+        "ecr:InitiateLayerUpload",
+        "ecr:PutImage",
+        "ecr:UploadLayerPart",
+      ]
+      Resource = local.ecr_repository_arn
+    },
+  ]
+}
+
+# ECR push role: the app workflow's build job (main branch, no environment) pushes the image.
+resource "aws_iam_role_policy" "ecr_push" {
+  name = "ecr-push"
+  role = aws_iam_role.ci["ecr_push"].id
+
+  policy = jsonencode({
+    Version   = "2012-10-17"
+    Statement = local.ecr_push_statements
+  })
+}
+
 # Deploy role: pushes the image and talks to the cluster, nothing else in AWS.
 resource "aws_iam_role_policy" "deploy" {
   name = "app-deploy"
@@ -144,36 +182,12 @@ resource "aws_iam_role_policy" "deploy" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [
-      {
-        # GetAuthorizationToken has no resource-level permissions; the token alone grants nothing.
-        Sid      = "LogInToEcr"
-        Effect   = "Allow"
-        Action   = "ecr:GetAuthorizationToken"
-        Resource = "*"
-      },
-      {
-        Sid    = "PushToTheRepository"
-        Effect = "Allow"
-        Action = [
-          "ecr:BatchCheckLayerAvailability",
-          "ecr:BatchGetImage",
-          "ecr:CompleteLayerUpload",
-          "ecr:DescribeImages",
-          "ecr:GetDownloadUrlForLayer",
-          "ecr:InitiateLayerUpload",
-          "ecr:PutImage",
-          "ecr:UploadLayerPart",
-        ]
-        Resource = local.ecr_repository_arn
-      },
-      {
-        # Kubernetes permissions come from the cluster's access entry for this role (modules/eks).
-        Sid      = "FindTheCluster"
-        Effect   = "Allow"
-        Action   = "eks:DescribeCluster"
-        Resource = local.cluster_arn
-      },
-    ]
+    Statement = concat(local.ecr_push_statements, [{
+      # Kubernetes permissions come from the cluster's access entry for this role (modules/eks).
+      Sid      = "FindTheCluster"
+      Effect   = "Allow"
+      Action   = "eks:DescribeCluster"
+      Resource = local.cluster_arn
+    }])
   })
 }

@@ -26,11 +26,16 @@ locals {
   ecr_repository_arn     = "${local.arn_prefix}:ecr:${var.aws_region}:${local.account_id}:repository/${var.ecr_repository_name}"
   platform_iam_role_arns = "${local.arn_prefix}:iam::${local.account_id}:role/${var.cluster_name}-*"
 
-  # One role per workflow purpose, each trusting exactly one sub claim of this repository.
+  main_ref = "${local.github_subject_prefix}:ref:refs/heads/${var.main_branch}"
+
+  # One role per workflow purpose, each trusting exact sub claims of this repository only.
+  # Plans run for pull requests and, read-only, on the main branch (the plan before an apply,
+  # and the scheduled drift check). Image pushes run on the main branch outside any environment.
   ci_roles = {
-    plan   = { name = "${var.cluster_name}-ci-plan", subject = "${local.github_subject_prefix}:pull_request" }
-    apply  = { name = "${var.cluster_name}-ci-apply", subject = "${local.github_subject_prefix}:environment:${var.apply_environment}" }
-    deploy = { name = "${var.cluster_name}-ci-deploy", subject = "${local.github_subject_prefix}:environment:${var.deploy_environment}" }
+    plan     = { name = "${var.cluster_name}-ci-plan", subjects = ["${local.github_subject_prefix}:pull_request", local.main_ref] }
+    apply    = { name = "${var.cluster_name}-ci-apply", subjects = ["${local.github_subject_prefix}:environment:${var.apply_environment}"] }
+    deploy   = { name = "${var.cluster_name}-ci-deploy", subjects = ["${local.github_subject_prefix}:environment:${var.deploy_environment}"] }
+    ecr_push = { name = "${var.cluster_name}-ci-ecr-push", subjects = [local.main_ref] }
   }
 }
 
@@ -181,7 +186,7 @@ resource "aws_iam_role" "ci" {
       Condition = {
         StringEquals = {
           "${local.github_oidc_host}:aud" = local.github_audience
-          "${local.github_oidc_host}:sub" = each.value.subject
+          "${local.github_oidc_host}:sub" = each.value.subjects
         }
       }
     }]

@@ -30,12 +30,12 @@ output "github_oidc_provider_arn" {
 }
 
 output "ci_role_names" {
-  description = "Names of the plan, apply and deploy roles (terraform/live looks them up by name)."
+  description = "Names of the CI roles (terraform/live looks up plan, apply and deploy by name)."
   value       = { for purpose, role in aws_iam_role.ci : purpose => role.name }
 }
 
 output "plan_role_arn" {
-  description = "Role for pull-request plans (sub repo:OWNER/NAME:pull_request)."
+  description = "Read-only role for plans: pull requests, and the main branch (plan before apply, drift check)."
   value       = aws_iam_role.ci["plan"].arn
 }
 
@@ -44,7 +44,12 @@ output "apply_role_arn" {
   value       = aws_iam_role.ci["apply"].arn
 }
 
+output "ecr_push_role_arn" {
+  description = "Role for the app workflow's build job on the main branch: push to the one ECR repository."
+  value       = aws_iam_role.ci["ecr_push"].arn
+}
+
 output "deploy_role_arn" {
-  description = "Role for the app workflow: ECR push and eks:DescribeCluster."
+  description = "Role for the app workflow's deploy job (production environment): ECR push and eks:DescribeCluster; Kubernetes rights via its EKS access entry."
   value       = aws_iam_role.ci["deploy"].arn
 }

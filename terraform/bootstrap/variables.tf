@@ -73,6 +73,17 @@ variable "github_oidc_provider_arn" {
   }
 }
 
+variable "main_branch" {
+  description = "Branch whose push and scheduled runs may assume the plan and ECR push roles."
+  type        = string
+  default     = "main"
+
+  validation {
+    condition     = can(regex("^[A-Za-z0-9._/-]{1,255}$", var.main_branch)) && !strcontains(var.main_branch, "..")
+    error_message = "main_branch must be a branch name without spaces, colons or wildcards."
+  }
+}
+
 variable "apply_environment" {
   description = "GitHub environment whose jobs may assume the apply role."
   type        = string

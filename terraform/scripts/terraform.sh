@@ -85,7 +85,10 @@ RC
 }
 
 init() {
-  terraform -chdir="$tf_dir/$1" init -backend=false -input=false -no-color >/dev/null ||
+  # The root configs commit their lock file; the checks must use it, not rewrite it.
+  local lock_mode=()
+  [[ -f "$tf_dir/$1/.terraform.lock.hcl" && "$1" != modules/* ]] && lock_mode=(-lockfile=readonly)
+  terraform -chdir="$tf_dir/$1" init -backend=false -input=false -no-color "${lock_mode[@]}" >/dev/null ||
     die "terraform init failed in terraform/$1 (rerun: TF_CLI_CONFIG_FILE=$TF_CLI_CONFIG_FILE terraform -chdir=terraform/$1 init -backend=false)"
 }
 

@@ -104,18 +104,22 @@ run "ci_roles_trust_only_this_repository" {
       } == {
       plan = {
         "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-        "token.actions.githubusercontent.com:sub" = "repo:example-org/devops-eks:pull_request"
+        "token.actions.githubusercontent.com:sub" = ["repo:example-org/devops-eks:pull_request", "repo:example-org/devops-eks:ref:refs/heads/main"]
       }
       apply = {
         "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-        "token.actions.githubusercontent.com:sub" = "repo:example-org/devops-eks:environment:production"
+        "token.actions.githubusercontent.com:sub" = ["repo:example-org/devops-eks:environment:production"]
       }
       deploy = {
         "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
-        "token.actions.githubusercontent.com:sub" = "repo:example-org/devops-eks:environment:production"
+        "token.actions.githubusercontent.com:sub" = ["repo:example-org/devops-eks:environment:production"]
+      }
+      ecr_push = {
+        "token.actions.githubusercontent.com:aud" = "sts.amazonaws.com"
+        "token.actions.githubusercontent.com:sub" = ["repo:example-org/devops-eks:ref:refs/heads/main"]
       }
     }
-    error_message = "Each CI role must trust exactly one sub claim of this repository, with audience sts.amazonaws.com."
+    error_message = "Each CI role must trust exact sub claims of this repository only (plan: pull requests and main; apply and deploy: the production environment; ECR push: main), with audience sts.amazonaws.com."
   }
 
   assert {
@@ -163,6 +167,16 @@ run "ci_role_permissions" {
     }
     error_message = "The deploy role may push to the one repository and describe the one cluster only."
   }
+
+  assert {
+    condition = {
+      for s in jsondecode(aws_iam_role_policy.ecr_push.policy).Statement : s.Sid => s.Resource
+      } == {
+      LogInToEcr          = "*"
+      PushToTheRepository = "arn:aws:ecr:eu-west-1:123456789012:repository/webapp"
+    }
+    error_message = "The ECR push role may push to the one repository only."
+  }
 }
 
 run "outputs_for_the_workflows" {
@@ -179,7 +193,7 @@ run "outputs_for_the_workflows" {
   }
 
   assert {
-    condition     = output.ci_role_names == { plan = "devops-eks-cluster-ci-plan", apply = "devops-eks-cluster-ci-apply", deploy = "devops-eks-cluster-ci-deploy" }
+    condition     = output.ci_role_names == { plan = "devops-eks-cluster-ci-plan", apply = "devops-eks-cluster-ci-apply", deploy = "devops-eks-cluster-ci-deploy", ecr_push = "devops-eks-cluster-ci-ecr-push" }
     error_message = "ci_role_names must follow <cluster_name>-ci-<purpose>."
   }
 }
@@ -277,6 +291,16 @@ run "rejects_bad_environment" {
   }
 
   expect_failures = [var.apply_environment, var.deploy_environment]
+}
+
+run "rejects_bad_main_branch" {
+  command = plan
+
+  variables {
+    main_branch = "*"
+  }
+
+  expect_failures = [var.main_branch]
 }
 
 run "rejects_long_cluster_name" {
