@@ -9,14 +9,14 @@ MONITORING_TESTS := $(ROOT)/monitoring/tests
 MONITORING_PYTHON = $(TOOLS_DIR)/venv/bin/python
 
 .PHONY: monitoring-lint monitoring-test monitoring-rules-test monitoring-dashboards-test monitoring-proof \
-	platform-test platform-sync
+	monitoring-compose-test platform-test platform-sync
 
 monitoring-lint: ## Monitoring: promtool check rules, dashboard JSON structure (uid, datasource variable)
 	@$(call need,promtool $(MONITORING_PYTHON))
 	promtool check rules $(ROOT)/charts/webapp/files/rules/*.yaml
 	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_dashboards.py
 
-monitoring-test: monitoring-rules-test monitoring-dashboards-test monitoring-proof platform-test ## Monitoring: promtool suites, runbooks, dashboards, the live proof, platform checks
+monitoring-test: monitoring-rules-test monitoring-dashboards-test monitoring-proof monitoring-compose-test platform-test ## Monitoring: promtool suites, runbooks, dashboards, the live proof, platform checks
 
 monitoring-rules-test: ## Monitoring: promtool test rules (every alert fires and stays quiet), runbook coverage
 	@$(call need,promtool $(MONITORING_PYTHON))
@@ -31,6 +31,10 @@ monitoring-dashboards-test: ## Monitoring: dashboard structure, cluster-only que
 monitoring-proof: app-build ## Monitoring: every dashboard query and recording rule vs a real Prometheus scraping the real service
 	@$(call need,prometheus $(MONITORING_PYTHON))
 	cd $(MONITORING_TESTS) && timeout 180 $(MONITORING_PYTHON) dashboard_proof.py
+
+monitoring-compose-test: ## Monitoring: compose.yaml parses, mounts exist, pinned images, same scrape labels (no Docker here)
+	@$(call need,promtool $(MONITORING_PYTHON))
+	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_compose.py
 
 platform-test: ## Platform: values and StorageClass agree, exact sync commands (DRY_RUN), chart objects match the selectors
 	@$(call need,helm $(MONITORING_PYTHON))
