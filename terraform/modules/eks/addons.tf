@@ -10,7 +10,7 @@ locals {
     "vpc-cni" = {
       # The chart's NetworkPolicy is enforced by the VPC CNI's network policy agent.
       configuration_values = jsonencode({ enableNetworkPolicy = "true" })
-      service_account      = "aws-node"
+      service_account      = local.pod_identity_roles["vpc-cni"].service_account
     }
     "kube-proxy" = { configuration_values = null, service_account = null }
   }
@@ -18,15 +18,20 @@ locals {
   addons_after_nodes = {
     "coredns"            = { configuration_values = null, service_account = null }
     "metrics-server"     = { configuration_values = null, service_account = null }
-    "aws-ebs-csi-driver" = { configuration_values = null, service_account = "ebs-csi-controller-sa" }
+    "aws-ebs-csi-driver" = { configuration_values = null, service_account = local.pod_identity_roles["aws-ebs-csi-driver"].service_account }
+  }
+
+  # Each role is bound to one service account of this cluster.
+  pod_identity_roles = {
+    "vpc-cni"                      = { namespace = "kube-system", service_account = "aws-node" }
+    "aws-ebs-csi-driver"           = { namespace = "kube-system", service_account = "ebs-csi-controller-sa" }
+    "aws-load-balancer-controller" = { namespace = var.load_balancer_controller_service_account.namespace, service_account = var.load_balancer_controller_service_account.name }
   }
 
   pod_identity_managed_policies = {
     "vpc-cni"            = "${local.aws_policy}/AmazonEKS_CNI_Policy"
     "aws-ebs-csi-driver" = "${local.aws_policy}/service-role/AmazonEBSCSIDriverPolicy"
   }
-
-  pod_identity_roles = toset(concat(keys(local.pod_identity_managed_policies), ["aws-load-balancer-controller"]))
 }
 
 resource "aws_iam_role" "pod_identity" {
@@ -41,9 +46,13 @@ resource "aws_iam_role" "pod_identity" {
       Effect    = "Allow"
       Principal = { Service = "pods.eks.amazonaws.com" }
       Action    = ["sts:AssumeRole", "sts:TagSession"]
+      # Session tags that EKS Pod Identity sets on every AssumeRole call.
       Condition = {
-        StringEquals = { "aws:SourceAccount" = local.account_id }
-        ArnEquals    = { "aws:SourceArn" = aws_eks_cluster.this.arn }
+        StringEquals = {
+          "aws:RequestTag/eks-cluster-arn"            = aws_eks_cluster.this.arn
+          "aws:RequestTag/kubernetes-namespace"       = each.value.namespace
+          "aws:RequestTag/kubernetes-service-account" = each.value.service_account
+        }
       }
     }]
   })
@@ -106,8 +115,8 @@ resource "aws_iam_role_policy" "load_balancer_controller" {
 
 resource "aws_eks_pod_identity_association" "load_balancer_controller" {
   cluster_name    = aws_eks_cluster.this.name
-  namespace       = var.load_balancer_controller_service_account.namespace
-  service_account = var.load_balancer_controller_service_account.name
+  namespace       = local.pod_identity_roles["aws-load-balancer-controller"].namespace
+  service_account = local.pod_identity_roles["aws-load-balancer-controller"].service_account
   role_arn        = aws_iam_role.pod_identity["aws-load-balancer-controller"].arn
 
   tags = var.tags

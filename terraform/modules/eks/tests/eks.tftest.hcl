@@ -198,8 +198,24 @@ run "addons_pinned_with_pod_identity" {
   }
 
   assert {
-    condition     = alltrue([for r in aws_iam_role.pod_identity : jsondecode(r.assume_role_policy).Statement[0].Principal.Service == "pods.eks.amazonaws.com" && jsondecode(r.assume_role_policy).Statement[0].Condition.ArnEquals["aws:SourceArn"] == aws_eks_cluster.this.arn])
-    error_message = "Pod Identity roles must trust pods.eks.amazonaws.com of this cluster only."
+    condition = {
+      for k, r in aws_iam_role.pod_identity : k => merge(
+        { principal = jsondecode(r.assume_role_policy).Statement[0].Principal.Service },
+        jsondecode(r.assume_role_policy).Statement[0].Condition.StringEquals,
+      )
+      } == {
+      for k, sa in {
+        "vpc-cni"                      = "kube-system/aws-node"
+        "aws-ebs-csi-driver"           = "kube-system/ebs-csi-controller-sa"
+        "aws-load-balancer-controller" = "kube-system/aws-load-balancer-controller"
+        } : k => {
+        principal                                   = "pods.eks.amazonaws.com"
+        "aws:RequestTag/eks-cluster-arn"            = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
+        "aws:RequestTag/kubernetes-namespace"       = split("/", sa)[0]
+        "aws:RequestTag/kubernetes-service-account" = split("/", sa)[1]
+      }
+    }
+    error_message = "Each Pod Identity role must trust pods.eks.amazonaws.com for one service account of this cluster only."
   }
 
   assert {
