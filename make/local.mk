@@ -1,9 +1,10 @@
 # The local stack: the service and a Prometheus with the chart's rules, on loopback (monitoring/stack.py).
 # Ports: APP_PORT (8080), ADMIN_PORT (9090), PROMETHEUS_PORT (9091); pid files and logs in .run/local/.
+# `up` installs the pinned tools first (seconds when present), so it works on a fresh checkout.
 
 .PHONY: up down load
 
-up: app-build ## Local: start the service and Prometheus in the background (idempotent); prints the URLs
+up: tools app-build ## Local: start the service and Prometheus in the background (idempotent); prints the URLs
 	@$(call need,prometheus python3)
 	cd $(ROOT)/monitoring && python3 stack.py up
 
