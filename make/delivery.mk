@@ -5,6 +5,7 @@ LINT_TARGETS += workflows-lint
 TEST_TARGETS += delivery-test
 
 DELIVERY_RUN := $(ROOT)/.run/delivery
+DELIVERY_TARGET := $(ROOT)/target/delivery
 # A fixed, recognisable commit for the smoke test's service build.
 DELIVERY_TEST_SHA := 5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed
 
@@ -22,10 +23,10 @@ workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline, ch
 
 delivery-test: ## Delivery: smoke test vs the real service, helm render of the deploy flags, plan comment, gh-vars
 	@$(call need,helm python)
-	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked --release -p webapp
-	mkdir -p $(DELIVERY_RUN)
-	cp $(ROOT)/target/release/webapp $(DELIVERY_RUN)/webapp
-	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_RUN)/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
+	@# Its own target dir: a build with a made-up GIT_SHA must never replace target/release/webapp.
+	@# A debug build is enough to exercise the HTTP behaviour the smoke test checks.
+	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked -p webapp --target-dir $(DELIVERY_TARGET)
+	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_TARGET)/debug/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
 	  timeout 300 python -m unittest discover --start-directory deploy/tests -v
 
 deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
