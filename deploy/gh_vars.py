@@ -30,7 +30,6 @@ VARIABLES = {
     "target_group_arn": ("TARGET_GROUP_ARN", PRODUCTION),
     "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", PRODUCTION),
     "vpc_id": ("VPC_ID", PRODUCTION),
-    "load_balancer_controller_role_arn": ("LOAD_BALANCER_CONTROLLER_ROLE_ARN", PRODUCTION),
     "app_url": ("APP_URL", PRODUCTION),
 }
 

@@ -63,8 +63,10 @@ class GhVarsTest(unittest.TestCase):
         self.assertEqual(settings["PUBLIC_SUBNET_CIDRS"],
                          ("production", '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]'))
         self.assertEqual(settings["APP_URL"], ("production", outputs["app_url"]["value"]))
-        self.assertEqual(len(settings), 13)
+        self.assertEqual(len(settings), 12)
+        # Outputs no workflow reads stay out of the variables.
         self.assertNotIn("CLUSTER_ENDPOINT", settings)
+        self.assertNotIn("LOAD_BALANCER_CONTROLLER_ROLE_ARN", settings)
 
     def test_bootstrap_alone_lists_what_is_still_missing(self):
         result = gh_vars(BOOTSTRAP)
