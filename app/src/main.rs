@@ -29,7 +29,7 @@ fn serve(config: Config) -> ExitCode {
         eprintln!("webapp: invalid configuration: {message}");
         return ExitCode::from(2);
     }
-    webapp::telemetry::init(&config);
+    let _log_writer = webapp::telemetry::init(&config);
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

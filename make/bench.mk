@@ -1,0 +1,31 @@
+# The service benchmark (bench/): not part of `make test`. See app/README.md for the results.
+
+BENCH_VENV := $(ROOT)/.tools/bench-venv
+BENCH_VENV_STAMP := $(BENCH_VENV)/.flask-$(BENCH_FLASK_VERSION)-gunicorn-$(BENCH_GUNICORN_VERSION)
+
+.PHONY: bench bench-tools
+
+bench: bench-tools ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections); prints the table
+	cd $(ROOT) && GIT_SHA="$$(git rev-parse HEAD)" cargo build --locked --release -p webapp -p ceiling
+	python3 $(ROOT)/bench/run.py \
+	  --webapp $(ROOT)/target/release/webapp \
+	  --ceiling $(ROOT)/target/release/ceiling \
+	  --ready-time $(ROOT)/target/release/ready_time \
+	  --flask-dir $(ROOT)/bench/flask \
+	  --gunicorn $(BENCH_VENV)/bin/gunicorn \
+	  --out-dir $(ROOT)/.bench
+
+bench-tools: $(BENCH_VENV_STAMP) ## Benchmark tools: wrk from Debian (system-wide, needs root) and Flask + gunicorn in .tools/bench-venv
+	@installed="$$(dpkg-query -W -f='$${Version}' wrk 2>/dev/null || echo none)"; \
+	if [[ "$$installed" != "$(WRK_DEB_VERSION)" ]]; then \
+	  sudo=""; [[ $$EUID -eq 0 ]] || sudo="sudo"; \
+	  echo "bench-tools: wrk $$installed is not $(WRK_DEB_VERSION); installing it into the system:"; \
+	  echo "  $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends wrk=$(WRK_DEB_VERSION)"; \
+	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends "wrk=$(WRK_DEB_VERSION)"; \
+	fi
+
+$(BENCH_VENV_STAMP):
+	rm -rf $(BENCH_VENV)
+	python3 -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/pip install --quiet "flask==$(BENCH_FLASK_VERSION)" "gunicorn==$(BENCH_GUNICORN_VERSION)"
+	touch $@
