@@ -1,0 +1,116 @@
+"""The hardening rules of the delivery issue, checked on the workflow files themselves.
+
+zizmor and checkov cover most of these by their own rules, but some are looser than ours (zizmor
+only flags `${{ }}` in `run:` when the value is attacker-controlled; nothing checks that
+`id-token: write` comes with a role, or that approvals guard apply and deploy).
+"""
+
+import pathlib
+import re
+import unittest
+
+import yaml
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+PINNED = re.compile(r"^[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$")
+AWS_CREDENTIALS = "aws-actions/configure-aws-credentials@"
+
+
+def load(path):
+    # PyYAML reads the key `on` as True (YAML 1.1); the tests never need it.
+    return yaml.safe_load(path.read_text())
+
+
+def steps(job):
+    return job.get("steps", [])
+
+
+def uses_lines(path):
+    return [line.split("uses:", 1)[1].strip() for line in path.read_text().splitlines()
+            if line.strip().startswith(("uses:", "- uses:")) and "./" not in line]
+
+
+class WorkflowRulesTest(unittest.TestCase):
+    def test_the_three_workflows_exist(self):
+        self.assertEqual([p.name for p in WORKFLOWS], ["app.yml", "ci.yml", "infra.yml"])
+
+    def test_every_action_is_pinned_to_a_commit_with_its_version(self):
+        for path in WORKFLOWS:
+            for reference in uses_lines(path):
+                with self.subTest(workflow=path.name, uses=reference):
+                    self.assertRegex(reference, PINNED)
+
+    def test_no_permissions_at_the_top_and_least_per_job(self):
+        for path in WORKFLOWS:
+            workflow = load(path)
+            self.assertEqual(workflow["permissions"], {}, path.name)
+            for name, job in workflow["jobs"].items():
+                with self.subTest(workflow=path.name, job=name):
+                    permissions = job["permissions"]
+                    self.assertEqual(permissions.get("contents"), "read")
+                    assumes_role = any(s.get("uses", "").startswith(AWS_CREDENTIALS)
+                                       for s in steps(job))
+                    self.assertEqual(permissions.get("id-token") == "write", assumes_role)
+                    extra = set(permissions) - {"contents", "id-token", "pull-requests"}
+                    self.assertEqual(extra, set())
+
+    def test_checkouts_keep_no_credentials(self):
+        for path in WORKFLOWS:
+            for name, job in load(path)["jobs"].items():
+                for step in steps(job):
+                    if step.get("uses", "").startswith("actions/checkout@"):
+                        with self.subTest(workflow=path.name, job=name):
+                            self.assertIs(step["with"]["persist-credentials"], False)
+
+    def test_no_expressions_inside_run_scripts(self):
+        for path in WORKFLOWS:
+            for name, job in load(path)["jobs"].items():
+                for step in steps(job):
+                    with self.subTest(workflow=path.name, job=name, step=step.get("name")):
+                        self.assertNotIn("${{", step.get("run", ""))
+
+    def test_roles_come_from_variables_and_no_keys_anywhere(self):
+        for path in WORKFLOWS:
+            text = path.read_text()
+            self.assertNotIn("aws-access-key-id", text)
+            self.assertNotIn("secrets.", text)
+            for name, job in load(path)["jobs"].items():
+                for step in steps(job):
+                    if step.get("uses", "").startswith(AWS_CREDENTIALS):
+                        with self.subTest(workflow=path.name, job=name):
+                            self.assertRegex(step["with"]["role-to-assume"],
+                                             r"^\$\{\{ vars\.[A-Z_]+_ROLE_ARN \}\}$")
+
+    def test_apply_and_deploy_wait_for_the_production_environment(self):
+        infra = load(ROOT / ".github" / "workflows" / "infra.yml")
+        app = load(ROOT / ".github" / "workflows" / "app.yml")
+        self.assertEqual(infra["jobs"]["apply"]["environment"], "production")
+        self.assertEqual(infra["jobs"]["apply"]["needs"], "plan")
+        self.assertEqual(app["jobs"]["deploy"]["environment"], "production")
+        self.assertEqual(app["jobs"]["deploy"]["needs"], "build")
+        self.assertEqual(app["jobs"]["build"]["needs"], "test")
+        for workflow in (infra, app):
+            self.assertIs(workflow["concurrency"]["cancel-in-progress"], False)
+
+    def test_deploy_uses_the_pushed_digest_and_rolls_back_after_a_failed_smoke_test(self):
+        deploy = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["deploy"]
+        by_run = {step.get("run"): step for step in steps(deploy)}
+        self.assertEqual(by_run["make deploy"]["env"]["IMAGE_DIGEST"],
+                         "${{ needs.build.outputs.digest }}")
+        self.assertEqual(by_run["make smoke"]["env"]["EXPECTED_SHA"], "${{ github.sha }}")
+        self.assertEqual(by_run["make rollback"]["if"],
+                         "${{ failure() && steps.smoke.outcome == 'failure' }}")
+        helm = [s for s in steps(deploy) if s.get("uses", "").startswith("Azure/setup-helm@")]
+        self.assertEqual(helm[0]["with"]["version"], "${{ env.HELM_VERSION }}")
+
+    def test_the_published_image_is_built_without_a_cache(self):
+        build = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["build"]
+        for step in steps(build):
+            self.assertNotIn("actions/cache@", step.get("uses", ""))
+            for key in ("cache-from", "cache-to"):
+                self.assertNotIn(key, step.get("with", {}))
+
+
+if __name__ == "__main__":
+    unittest.main()
