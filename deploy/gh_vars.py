@@ -91,6 +91,10 @@ def main(argv=None):
     except ValueError as err:
         print(f"gh-vars: {err}", file=sys.stderr)
         return 2
+    if not lines:
+        print("gh-vars: none of the known outputs is there: apply terraform/bootstrap first",
+              file=sys.stderr)
+        return 2
     missing = [name for name in VARIABLES if name not in merged]
     if missing:
         print(f"gh-vars: not in these outputs yet (run again after the next apply): "

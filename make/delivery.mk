@@ -46,7 +46,8 @@ gh-vars: ## Print the `gh variable set` commands from the bootstrap (and, once a
 	@$(call need,terraform python3)
 	mkdir -p $(DELIVERY_RUN)
 	terraform -chdir=$(ROOT)/terraform/bootstrap output -json >$(DELIVERY_RUN)/bootstrap-outputs.json
-	if [ -d $(ROOT)/terraform/live/.terraform ]; then \
+	@# .terraform/terraform.tfstate exists once init has configured the S3 backend.
+	if [ -f $(ROOT)/terraform/live/.terraform/terraform.tfstate ]; then \
 	  terraform -chdir=$(ROOT)/terraform/live output -json >$(DELIVERY_RUN)/live-outputs.json; \
 	else \
 	  echo '{}' >$(DELIVERY_RUN)/live-outputs.json; \

@@ -85,7 +85,10 @@ class GhVarsTest(unittest.TestCase):
         empty.write_text(json.dumps({"cluster_name": {"sensitive": False, "value": ""}}))
         broken = self.work / "broken.json"
         broken.write_text("Error: No outputs found")
+        no_outputs = self.work / "no-outputs.json"
+        no_outputs.write_text("{}")
         cases = {
+            no_outputs: "apply terraform/bootstrap first",
             sensitive: "sensitive",
             not_outputs: "has no value",
             empty: "non-empty string",
