@@ -28,6 +28,7 @@ INPUTS = {
     "CLUSTER_NAME": "devops-eks-cluster",
     "AWS_REGION": "eu-west-1",
 }
+OPTIONAL_INPUTS = ("DRY_RUN", "NAMESPACE", "RELEASE", "HELM_TIMEOUT", "APP_URL")
 # Each stand-in appends "<name> <args...>" to $CALLS; helm also answers `version` and `status`.
 STAND_IN = """#!/usr/bin/env bash
 printf '%s\\n' "$(basename "$0") $*" >>"$CALLS"
@@ -70,7 +71,9 @@ class DeployTest(unittest.TestCase):
         self.output = self.work / "output"
 
     def run_deploy(self, bin_dir, **overrides):
-        env = {**os.environ, **INPUTS, "CALLS": str(self.calls), "REAL_HELM": self.real_helm,
+        # Optional inputs from the caller's environment (a CI job's, say) must not leak in.
+        inherited = {k: v for k, v in os.environ.items() if k not in OPTIONAL_INPUTS}
+        env = {**inherited, **INPUTS, "CALLS": str(self.calls), "REAL_HELM": self.real_helm,
                "PINNED_HELM": pinned("HELM_VERSION"), "GITHUB_STEP_SUMMARY": str(self.summary),
                "GITHUB_OUTPUT": str(self.output), "APP_URL": "http://example.test"}
         env["PATH"] = f"{bin_dir}:{env['PATH']}"
