@@ -18,9 +18,7 @@ import sys
 COMMENT_LIMIT = 60000  # GitHub rejects comments over 65536 characters; leave room for the frame
 SUMMARY_LIMIT = 900000  # a step summary may hold 1 MiB
 BOT_LOGIN = "github-actions[bot]"
-SUMMARY_LINE = re.compile(
-    r"^(Plan: .*|No changes\..*|Error: .*|Apply complete!.*|.*Your infrastructure matches.*)$",
-    re.M)
+SUMMARY_LINE = re.compile(r"^(Plan: .*|No changes\..*|Error: .*)$", re.M)
 
 
 def marker(stack):
@@ -58,7 +56,8 @@ def build_body(plan_text, stack, outcome, run_url, limit, full_plan_at):
         marker(stack),
         f"### Terraform plan for `{stack}`: {status}",
         "",
-        f"`{headline(plan_text)}`",
+        # Inline code cannot hold a backtick, so the headline gets plain quotes instead.
+        f"`{headline(plan_text).replace('`', "'")}`",
         "",
         "<details><summary>Show plan</summary>",
         "",
