@@ -52,12 +52,13 @@ def build_body(plan_text, stack, outcome, run_url, limit, full_plan_at):
     shown, cut = truncate(plan_text, limit)
     fence = fence_for(shown)
     status = "succeeded" if outcome == "success" else f"**{outcome}**"
+    # Inline code cannot hold a backtick, so the headline gets plain quotes instead.
+    summary = headline(plan_text).replace("`", "'")
     lines = [
         marker(stack),
         f"### Terraform plan for `{stack}`: {status}",
         "",
-        # Inline code cannot hold a backtick, so the headline gets plain quotes instead.
-        f"`{headline(plan_text).replace('`', "'")}`",
+        f"`{summary}`",
         "",
         "<details><summary>Show plan</summary>",
         "",
