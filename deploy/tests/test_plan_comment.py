@@ -57,6 +57,11 @@ class BodyTest(unittest.TestCase):
         self.assertIn("**failure**", body)
         self.assertIn("`Error: No valid credential sources found`", body)
 
+    def test_backticks_in_the_headline_become_quotes(self):
+        body = plan_comment.build_body("Error: Unsupported argument `foo`", "live", "failure",
+                                       "https://run", 60000, "x")
+        self.assertIn("`Error: Unsupported argument 'foo'`", body)
+
     def test_backticks_in_the_plan_cannot_close_the_fence(self):
         text = 'value = "```"\nPlan: 1 to add, 0 to change, 0 to destroy.'
         body = plan_comment.build_body(text, "live", "success", "https://run", 60000, "x")
