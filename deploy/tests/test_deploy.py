@@ -162,3 +162,31 @@ class DeployTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class RollbackTest(unittest.TestCase):
+    def setUp(self):
+        self.work = pathlib.Path(tempfile.mkdtemp(prefix="rollback-test-"))
+        self.addCleanup(shutil.rmtree, self.work)
+        write_tool(self.work, "helm", STAND_IN)
+        self.calls = self.work / "calls"
+
+    def rollback(self, **overrides):
+        inherited = {k: v for k, v in os.environ.items() if k not in OPTIONAL_INPUTS}
+        env = {**inherited, "CALLS": str(self.calls), "PATH": f"{self.work}:{os.environ['PATH']}",
+               "GITHUB_STEP_SUMMARY": str(self.work / "summary.md"), **overrides}
+        return subprocess.run([str(ROOT / "deploy" / "rollback.sh")], env=env,
+                              capture_output=True, text=True, timeout=60, check=False)
+
+    def test_rolls_back_to_the_previous_revision_and_waits(self):
+        result = self.rollback()
+        self.assertEqual(result.returncode, 0, result.stderr)
+        calls = self.calls.read_text().splitlines()
+        self.assertEqual(calls[0], "helm rollback webapp 0 --namespace webapp --wait --timeout 10m")
+        self.assertIn("Rolled back webapp", (self.work / "summary.md").read_text())
+
+    def test_bad_input_is_refused(self):
+        result = self.rollback(NAMESPACE="Not_A_Namespace")
+        self.assertEqual(result.returncode, 2)
+        self.assertIn("NAMESPACE", result.stderr)
+        self.assertFalse(self.calls.exists())
