@@ -21,7 +21,7 @@ workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline, ch
 	cd $(ROOT)/.github && checkov --skip-download --framework github_actions --directory . --output json | \
 	  python3 $(ROOT)/deploy/checkov_gate.py workflows/*.yml
 
-delivery-test: ## Delivery: smoke test vs the real service, helm render of the deploy flags, plan comment, gh-vars
+delivery-test: ## Delivery: smoke test vs the real service, deploy render and flags, workflow rules, plan comment, infra, gh-vars
 	@$(call need,helm python)
 	@# Its own target dir: a build with a made-up GIT_SHA must never replace target/release/webapp.
 	@# A debug build is enough to exercise the HTTP behaviour the smoke test checks.
