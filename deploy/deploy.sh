@@ -17,7 +17,7 @@
 #   TARGET_GROUP_ARN   Terraform output target_group_arn
 #   PUBLIC_SUBNET_CIDRS  Terraform output public_subnet_cidrs as a JSON list: where the NLB
 #                        health checks come from
-#   CLUSTER_NAME, AWS_REGION   required unless DRY_RUN=1
+#   CLUSTER_NAME, AWS_REGION   required unless DRY_RUN=1, as is VPC_ID (for make platform-sync)
 #   NAMESPACE (webapp), RELEASE (webapp), HELM_TIMEOUT (10m), APP_URL (for the job summary)
 set -euo pipefail
 
@@ -37,7 +37,8 @@ require() {
 need() {
   local tool
   for tool in "$@"; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed: run 'make tools'"
+    command -v "$tool" >/dev/null ||
+      die "'$tool' is not on PATH (helm and kubectl: run 'make tools'; aws: install the AWS CLI v2)"
   done
 }
 
