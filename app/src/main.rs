@@ -1,9 +1,11 @@
 use std::ffi::OsString;
 use std::process::ExitCode;
+use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use tokio::signal::unix::{Signal, SignalKind, signal};
+use tokio::sync::Notify;
 use webapp::config::{Cli, Command, Config, ProbeArgs};
 use webapp::{AppState, Listeners};
 
@@ -37,9 +39,9 @@ fn serve(config: Config) -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
+    let exit = runtime.block_on(async {
         // Installed before binding, so a signal during start-up still drains instead of killing.
-        let signals = match StopSignals::install() {
+        let mut signals = match StopSignals::install() {
             Ok(signals) => signals,
             Err(e) => {
                 tracing::error!(error = %e, "cannot install signal handlers");
@@ -62,14 +64,24 @@ fn serve(config: Config) -> ExitCode {
             "listening"
         );
         let state = AppState::new(&config);
-        match webapp::serve(&config, state, listeners, signals.first()).await {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                tracing::error!(error = %e, "shutdown timed out: exiting anyway");
-                ExitCode::FAILURE
+        let (first_signal, second_signal) = signals.watch();
+        tokio::select! {
+            result = webapp::serve(&config, state, listeners, first_signal) => match result {
+                Ok(()) => ExitCode::SUCCESS,
+                Err(e) => {
+                    tracing::error!(error = %e, "shutdown timed out: exiting anyway");
+                    ExitCode::FAILURE
+                }
+            },
+            name = second_signal => {
+                tracing::warn!(signal = name, "second stop signal: exiting immediately");
+                ExitCode::from(130)
             }
         }
-    })
+    });
+    // Do not wait for blocking tasks (a /cpu burn) or open connections: exit means now.
+    runtime.shutdown_background();
+    exit
 }
 
 /// SIGTERM (Kubernetes) and SIGINT (Ctrl-C).
@@ -93,15 +105,23 @@ impl StopSignals {
         }
     }
 
-    /// Resolves on the first signal and arms the second one to exit at once.
-    async fn first(mut self) {
-        let name = self.next().await;
-        tracing::info!(signal = name, "shutting down");
-        tokio::spawn(async move {
+    /// Two futures to poll together: the first resolves on the first stop signal; the second
+    /// logs that signal, then resolves on the next one.
+    fn watch(
+        &mut self,
+    ) -> (
+        impl std::future::Future<Output = ()> + '_,
+        impl std::future::Future<Output = &'static str> + '_,
+    ) {
+        let first_seen = Arc::new(Notify::new());
+        let notify = first_seen.clone();
+        let watcher = async move {
             let name = self.next().await;
-            tracing::warn!(signal = name, "second stop signal: exiting immediately");
-            std::process::exit(130);
-        });
+            tracing::info!(signal = name, "shutting down");
+            notify.notify_one();
+            self.next().await
+        };
+        (async move { first_seen.notified().await }, watcher)
     }
 }
 

@@ -1,27 +1,20 @@
 //! Logging: JSON lines on stdout (or human-readable lines for local runs).
 
-use std::io::BufWriter;
-
-use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, LogFormat};
+use crate::log_writer::{BatchedWriter, FlushGuard};
 
 /// Installs the global subscriber and routes panics through it, so a handler panic is one
 /// structured log line rather than free text on stderr.
-///
-/// Lines go through a channel to a writer thread that batches them into few `write` calls,
-/// so request handlers never wait on stdout. Lines are never dropped: if the channel fills
-/// up, logging callers wait. Keep the returned guard alive until exit; dropping it flushes.
+/// Lines are batched (see `log_writer`); keep the returned guard alive until exit, since
+/// dropping it flushes the last lines.
 #[must_use = "dropping the guard stops the log writer"]
-pub fn init(config: &Config) -> WorkerGuard {
+pub fn init(config: &Config) -> FlushGuard {
     let filter = EnvFilter::builder()
         .parse(&config.log_filter)
         .expect("the filter was validated with the configuration");
-    let (writer, guard) = NonBlockingBuilder::default()
-        .lossy(false)
-        .thread_name("log-writer")
-        .finish(BufWriter::with_capacity(64 * 1024, std::io::stdout()));
+    let (writer, guard) = BatchedWriter::stdout();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(writer);

@@ -168,6 +168,19 @@ impl TestProcess {
         }
     }
 
+    /// Every log line not read yet, up to the end of the child's stdout (call after exit).
+    pub fn remaining_logs(&self) -> Vec<String> {
+        let mut lines = Vec::new();
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while let Ok(line) = self
+            .logs
+            .recv_timeout(deadline.saturating_duration_since(std::time::Instant::now()))
+        {
+            lines.push(line);
+        }
+        lines
+    }
+
     pub fn signal(&self, signal: libc::c_int) {
         let pid = libc::pid_t::try_from(self.child.id()).unwrap();
         // SAFETY: kill has no memory effects; the pid is our own child, not yet reaped.
