@@ -20,7 +20,7 @@ export CHECKPOINT_DISABLE=1
 die() { printf 'terraform.sh: error: %s\n' "$*" >&2; exit 1; }
 log() { printf 'terraform.sh: %s\n' "$*" >&2; }
 
-# shellcheck source=../../tools/versions.env
+# shellcheck source=SCRIPTDIR/../../tools/versions.env
 source "$root/tools/versions.env"
 
 check_cli() {
