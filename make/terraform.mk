@@ -45,7 +45,8 @@ terraform-guards: ## Terraform: the state bucket and its KMS key keep prevent_de
 terraform-docs-check: ## Terraform: every README's inputs/outputs tables match the code
 	python3 $(TF_DOCS) --check $(TF_CONFIGS)
 
-terraform-test: ## Terraform: terraform test (mocked AWS provider, plan) in every root config and module
+terraform-test: ## Terraform: terraform test (mocked AWS provider, plan) in every config, and the setup's failure messages
+	$(ROOT)/terraform/scripts/selftest_setup.sh
 	$(TF_SCRIPT) test
 
 terraform-docs: ## Terraform: regenerate the inputs/outputs tables in every config's README
