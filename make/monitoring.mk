@@ -9,14 +9,17 @@ MONITORING_TESTS := $(ROOT)/monitoring/tests
 MONITORING_PYTHON = $(TOOLS_DIR)/venv/bin/python
 
 .PHONY: monitoring-lint monitoring-test monitoring-rules-test monitoring-dashboards-test monitoring-proof \
-	monitoring-compose-test platform-test platform-sync
+	monitoring-local-test monitoring-compose-test platform-test platform-sync
 
 monitoring-lint: ## Monitoring: promtool check rules, dashboard JSON structure (uid, datasource variable)
 	@$(call need,promtool $(MONITORING_PYTHON))
 	promtool check rules $(ROOT)/charts/webapp/files/rules/*.yaml
 	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_dashboards.py
 
-monitoring-test: monitoring-rules-test monitoring-dashboards-test monitoring-proof monitoring-compose-test platform-test ## Monitoring: promtool suites, runbooks, dashboards, the live proof, platform checks
+MONITORING_TEST_STEPS := monitoring-rules-test monitoring-dashboards-test monitoring-proof monitoring-local-test \
+	monitoring-compose-test platform-test
+
+monitoring-test: $(MONITORING_TEST_STEPS) ## Monitoring: promtool suites, runbooks, dashboards, live proof, local stack, compose, platform
 
 monitoring-rules-test: ## Monitoring: promtool test rules (every alert fires and stays quiet), runbook coverage
 	@$(call need,promtool $(MONITORING_PYTHON))
@@ -31,6 +34,10 @@ monitoring-dashboards-test: ## Monitoring: dashboard structure, cluster-only que
 monitoring-proof: app-build ## Monitoring: every dashboard query and recording rule vs a real Prometheus scraping the real service
 	@$(call need,prometheus $(MONITORING_PYTHON))
 	cd $(MONITORING_TESTS) && timeout 180 $(MONITORING_PYTHON) dashboard_proof.py
+
+monitoring-local-test: app-build ## Monitoring: make up (idempotent), load and down, in a temporary dir with free ports
+	@$(call need,prometheus $(MONITORING_PYTHON))
+	timeout 180 $(MONITORING_PYTHON) $(MONITORING_TESTS)/local_stack_test.py
 
 monitoring-compose-test: ## Monitoring: compose.yaml parses, mounts exist, pinned images, same scrape labels (no Docker here)
 	@$(call need,promtool $(MONITORING_PYTHON))

@@ -6,7 +6,8 @@ up    starts the release binary (fault injection on) and a Prometheus that loads
 load  drives a mixed load (200, 404, 5xx, slow) against the running service for DURATION seconds.
 down  stops exactly the processes whose pid files `up` wrote, and nothing else.
 
-Ports: APP_PORT (8080), ADMIN_PORT (9090), PROMETHEUS_PORT (9091).
+Ports: APP_PORT (8080), ADMIN_PORT (9090), PROMETHEUS_PORT (9091). LOCAL_STACK_DIR moves the pid
+files, logs and data away from .run/local (the test of this file uses a temporary one).
 """
 
 import json
@@ -20,7 +21,7 @@ from localstack import (
     ROOT, WEBAPP_BIN, drive_load, port_in_use, prometheus_config, start_prometheus, start_webapp, stop, wait_ready,
 )
 
-RUN_DIR = ROOT / ".run/local"
+RUN_DIR = Path(os.environ.get("LOCAL_STACK_DIR") or ROOT / ".run/local").resolve()
 STATE = RUN_DIR / "ports.json"
 # name -> what its /proc/<pid>/cmdline must contain, so a recycled pid is never signalled.
 PROCESSES = {"webapp": str(WEBAPP_BIN), "prometheus": str(RUN_DIR / "prometheus.yml")}
@@ -53,7 +54,7 @@ def urls(ports: dict) -> str:
         f"  service      http://127.0.0.1:{ports['app']}/  (fault injection: /status/500, /delay/300, /cpu/50)",
         f"  metrics      http://127.0.0.1:{ports['admin']}/metrics",
         f"  prometheus   http://127.0.0.1:{ports['prometheus']}/  (alerts: /alerts, rules: /rules, targets: /targets)",
-        f"  logs         {RUN_DIR.relative_to(ROOT)}/*.log",
+        f"  logs         {RUN_DIR}/*.log",
         "  dashboards   need Grafana: `docker compose up` (compose.yaml), or import"
         " charts/webapp/files/dashboards/*.json into a Grafana whose Prometheus data source is the URL above",
     ])
