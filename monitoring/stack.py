@@ -64,7 +64,8 @@ def up() -> int:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     alive = {name: running_pid(name) for name in PROCESSES}
     if all(alive.values()):
-        print("local stack already running (make down stops it):\n" + urls(json.loads(STATE.read_text())))
+        where = urls(json.loads(STATE.read_text())) if STATE.is_file() else f"  (ports unknown: {STATE} is gone)"
+        print("local stack already running (make down stops it):\n" + where)
         return 0
     if any(alive.values()):
         raise SystemExit(f"local stack half running {alive}: run 'make down', then 'make up'")
@@ -106,12 +107,16 @@ def down() -> int:
         pid_file(name).unlink(missing_ok=True)
         if pid is None:
             continue
-        os.kill(pid, signal.SIGTERM)
+        try:
+            os.kill(pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue  # exited since running_pid() looked
         deadline = time.monotonic() + 15
         while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
             time.sleep(0.2)
         if Path(f"/proc/{pid}").exists():
             os.kill(pid, signal.SIGKILL)
+            print(f"{name} (pid {pid}) ignored SIGTERM for 15 s: killed")
         print(f"stopped {name} (pid {pid})")
         stopped += 1
     STATE.unlink(missing_ok=True)
