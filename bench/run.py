@@ -18,7 +18,7 @@ import sys
 import time
 from datetime import datetime, timezone
 
-ROUNDS = 2
+ROUNDS = 3
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
 TARGETS = {
     "rps_vs_ceiling": 0.90,
@@ -124,7 +124,7 @@ def main():
     parser.add_argument("--out-dir", required=True)
     parser.add_argument("--connections", type=int, default=256)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--duration", type=int, default=8)
+    parser.add_argument("--duration", type=int, default=6)
     args = parser.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     cores = os.cpu_count() or 1

@@ -189,7 +189,7 @@ async fn index(State(state): State<AppState>) -> Response {
         "service": build::NAME,
         "version": build::VERSION,
         "commit": build::COMMIT,
-        "pod": state.pod_name.as_ref(),
+        "pod": state.pod_name,
         "namespace": state.pod_namespace.as_deref(),
         "uptime_seconds": state.started.elapsed().as_secs_f64(),
     }))

@@ -1,5 +1,6 @@
 //! State shared by the handlers of both listeners.
 
+use std::ops::Deref;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
@@ -7,16 +8,28 @@ use std::time::{Duration, Instant};
 use crate::config::Config;
 use crate::metrics::Metrics;
 
+/// Cloned for every request by axum, so it is one `Arc` (one reference count to bump).
 #[derive(Clone, Debug)]
-pub struct AppState {
-    pub metrics: Arc<Metrics>,
-    pub readiness: Arc<ReadinessState>,
+pub struct AppState(Arc<Shared>);
+
+#[derive(Debug)]
+pub struct Shared {
+    pub metrics: Metrics,
+    pub readiness: ReadinessState,
     pub started: Instant,
-    pub pod_name: Arc<str>,
-    pub pod_namespace: Option<Arc<str>>,
+    pub pod_name: String,
+    pub pod_namespace: Option<String>,
     pub fault_injection: bool,
     pub body_limit: usize,
     pub request_timeout: Duration,
+}
+
+impl Deref for AppState {
+    type Target = Shared;
+
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
 }
 
 impl AppState {
@@ -26,18 +39,18 @@ impl AppState {
                 .as_deref()
                 .map(str::trim)
                 .filter(|v| !v.is_empty())
-                .map(Arc::<str>::from)
+                .map(str::to_owned)
         };
-        Self {
-            metrics: Arc::new(Metrics::new()),
-            readiness: Arc::new(ReadinessState::default()),
+        Self(Arc::new(Shared {
+            metrics: Metrics::new(),
+            readiness: ReadinessState::default(),
             started: Instant::now(),
-            pod_name: non_empty(&config.pod_name).unwrap_or_else(|| hostname().into()),
+            pod_name: non_empty(&config.pod_name).unwrap_or_else(hostname),
             pod_namespace: non_empty(&config.pod_namespace),
             fault_injection: config.fault_injection,
             body_limit: config.body_limit(),
             request_timeout: config.request_timeout(),
-        }
+        }))
     }
 }
 
