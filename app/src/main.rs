@@ -9,8 +9,9 @@ use tokio::sync::Notify;
 use webapp::config::{Cli, Command, Config, ProbeArgs};
 use webapp::{AppState, Listeners};
 
-// Every request allocates a little; mimalloc is faster than glibc's malloc at that, and
-// musl's allocator (the static image) serialises threads under load.
+// musl's allocator serialises threads under load; the static image is built for musl.
+// (On glibc, mimalloc measured no faster here and tripled the resident memory.)
+#[cfg(target_env = "musl")]
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -7,10 +7,6 @@ use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{Value, json};
 
-// The same allocator as the service, so the comparison measures only its middleware.
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 #[tokio::main]
 async fn main() {
     let port: u16 = std::env::args()
