@@ -8,16 +8,19 @@ slow requests, 404s), then evaluates through the HTTP API:
   * every dashboard query and template variable over the service's own metrics: must return data
     (a label_values() variable must yield its label);
   * every recording rule's expression, and its recorded series: must return data;
+  * every rule, alerts included, must report health "ok" (no evaluation error);
   * every query over kube-state-metrics or cAdvisor series (external-metrics.yaml): must parse;
     external_queries.py runs those on synthetic series.
 
 Fails on the first query with no data after a bounded wait. Stops both processes on every exit.
 """
 
+import json
 import signal
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -63,6 +66,14 @@ def evaluate(prom: str, queries: list[Query]) -> list[str]:
     return list(problems.values())
 
 
+def rule_health(prom: str) -> list[dict]:
+    with urllib.request.urlopen(f"{prom}/api/v1/rules", timeout=10) as response:
+        groups = json.load(response)["data"]["groups"]
+    if not groups:
+        raise SystemExit("Prometheus loaded no rule groups")
+    return [rule for group in groups for rule in group["rules"]]
+
+
 def main() -> int:
     external = external_metrics()
     queries = all_queries()
@@ -95,6 +106,10 @@ def main() -> int:
                     return 1
 
             problems = evaluate(prom, own + rule_queries)
+            # Alerts return nothing while quiet, so their health is the check: a runtime error
+            # (many-to-many matching, say) shows up only there.
+            problems += [f"rule {rule['name']}: health {rule.get('health')!r}, {rule.get('lastError')!r}"
+                         for rule in rule_health(prom) if rule.get("health") != "ok"]
             for query in cluster_only:
                 result = prometheus_query(prom, query.expr)
                 if result.get("status") != "success":
@@ -104,7 +119,8 @@ def main() -> int:
                 print(f"\nprometheus log tail:\n{(work / 'prometheus.log').read_text()[-1500:]}", file=sys.stderr)
                 return 1
             print(f"dashboard proof: {len(own)} dashboard queries over the service's metrics returned data")
-            print(f"dashboard proof: {len(rules)} recording rules returned data (expression and recorded series)")
+            print(f"dashboard proof: {len(rules)} recording rules returned data (expression and recorded series);"
+                  " every rule healthy")
             print(f"dashboard proof: {len(cluster_only)} cluster-only queries parsed (data: external_queries.py):")
             for query in cluster_only:
                 print(f"  {query.where}")
