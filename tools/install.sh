@@ -19,7 +19,8 @@ stamp() { printf '%s' "$2" >"$tools/stamps/$1"; }
 install_venv() {
   local key
   key=$(sha256sum "$root/tools/requirements.txt" | cut -d' ' -f1)
-  up_to_date venv "$key" && [[ -x "$tools/venv/bin/checkov" ]] && return
+  # A venv copied from another folder keeps that folder's paths in its scripts: reinstall it.
+  up_to_date venv "$key" && [[ "$(head -n1 "$tools/venv/bin/checkov" 2>/dev/null)" == "#!$tools/venv/bin/python"* ]] && return
   log "Python tools (checkov, zizmor, hadolint, kubernetes-validate, yamllint, shellcheck, actionlint, pre-commit)"
   rm -rf "$tools/venv"
   python3 -m venv "$tools/venv"
