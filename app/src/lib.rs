@@ -1,6 +1,7 @@
 //! `webapp`: the platform's reference service. `main.rs` only parses arguments and calls in.
 
 pub mod config;
+pub mod connections;
 pub mod log_writer;
 pub mod metrics;
 pub mod probe;

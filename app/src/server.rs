@@ -1,7 +1,7 @@
 //! Listeners, the accept loops and the graceful shutdown sequence.
 //!
 //! axum::serve does not expose hyper's header-read timeout, so connections are served here
-//! with hyper directly; hyper-util's GracefulShutdown finishes in-flight requests at the end.
+//! with hyper directly; `connections` lets in-flight requests finish at the end.
 
 use std::future::Future;
 use std::io;
@@ -11,12 +11,12 @@ use std::time::Duration;
 use axum::Router;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::connections::Connections;
 use crate::routes;
 use crate::state::AppState;
 
@@ -81,7 +81,7 @@ pub async fn serve(
     let mut http = http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout());
-    let connections = GracefulShutdown::new();
+    let connections = Connections::default();
     let stop_accepting = CancellationToken::new();
 
     let public = routes::public_router(state.clone());
@@ -116,7 +116,7 @@ pub async fn serve(
     let open = connections.count();
     tracing::info!(open_connections = open, "waiting for in-flight requests");
     let timeout = config.shutdown_timeout();
-    match tokio::time::timeout(timeout, connections.shutdown()).await {
+    match tokio::time::timeout(timeout, connections.close_all()).await {
         Ok(()) => {
             tracing::info!("all requests finished: exiting");
             Ok(())
@@ -129,7 +129,7 @@ async fn accept_loop(
     listener: TcpListener,
     router: Router,
     http: &http1::Builder,
-    connections: &GracefulShutdown,
+    connections: &Connections,
     stop_accepting: &CancellationToken,
 ) {
     loop {
@@ -151,9 +151,20 @@ async fn accept_loop(
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
         let service = TowerToHyperService::new(router.clone());
-        let connection = connections.watch(http.serve_connection(TokioIo::new(stream), service));
+        let connection = http.serve_connection(TokioIo::new(stream), service);
+        let (registration, close_requested) = connections.register();
         tokio::spawn(async move {
-            if let Err(e) = connection.await {
+            let _registration = registration;
+            tokio::pin!(connection);
+            let result = tokio::select! {
+                result = connection.as_mut() => result,
+                _ = close_requested => {
+                    // Finish the request in progress (if any), then close.
+                    connection.as_mut().graceful_shutdown();
+                    connection.await
+                }
+            };
+            if let Err(e) = result {
                 // Clients resetting or timing out is routine; not worth more than debug.
                 tracing::debug!(error = %e, "connection closed with an error");
             }
