@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs every pinned tool into .tools/ (git-ignored). Idempotent: each component is skipped
 # when its stamp matches the pins, so a second run takes seconds.
+# Usage: tools/install.sh [venv|helm|prometheus]...   (no argument: everything)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -87,6 +88,18 @@ check_preinstalled() {
   command -v npm >/dev/null || die "npm not found: 'apt-get install npm'"
 }
 
+# With arguments, install only those components (the deploy job needs just helm and kubectl).
+if (($# > 0)); then
+  for component in "$@"; do
+    case "$component" in
+      venv) install_venv ;;
+      helm) install_helm_kubectl ;;
+      prometheus) install_prometheus ;;
+      *) die "unknown component '$component' (venv, helm, prometheus)" ;;
+    esac
+  done
+  exit 0
+fi
 check_preinstalled
 install_venv
 install_helm_kubectl
