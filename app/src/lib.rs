@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod connections;
+pub mod json_format;
 pub mod log_writer;
 pub mod metrics;
 pub mod probe;

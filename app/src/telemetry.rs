@@ -3,6 +3,7 @@
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Config, LogFormat};
+use crate::json_format::JsonLines;
 use crate::log_writer::{BatchedWriter, FlushGuard};
 
 /// Installs the global subscriber and routes panics through it, so a handler panic is one
@@ -19,13 +20,7 @@ pub fn init(config: &Config) -> FlushGuard {
         .with_env_filter(filter)
         .with_writer(writer);
     match config.log_format {
-        LogFormat::Json => builder
-            .json()
-            .flatten_event(true)
-            .with_current_span(false)
-            .with_span_list(false)
-            .with_target(false)
-            .init(),
+        LogFormat::Json => builder.event_format(JsonLines).init(),
         LogFormat::Pretty => builder.init(),
     }
     std::panic::set_hook(Box::new(|info| {
