@@ -122,7 +122,8 @@ module "eks" {
   node_capacity_type  = var.node_capacity_type
   node_size           = var.node_size
 
-  load_balancer_target_group_arns = [module.nlb.target_group_arn]
+  load_balancer_target_group_arns                 = [module.nlb.target_group_arn]
+  load_balancer_controller_creates_load_balancers = var.load_balancer_controller_creates_load_balancers
 
   log_retention_days = var.log_retention_days
   log_kms_key_arn    = aws_kms_key.logs.arn

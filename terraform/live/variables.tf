@@ -109,6 +109,12 @@ variable "deploy_namespaces" {
   default     = []
 }
 
+variable "load_balancer_controller_creates_load_balancers" {
+  description = "Let the AWS Load Balancer Controller create load balancers (the chart's loadBalancerService alternative to the Terraform NLB). Uninstall such releases before `terraform destroy`, or their load balancers block the VPC's deletion."
+  type        = bool
+  default     = false
+}
+
 variable "node_instance_types" {
   description = "Instance types of the node group."
   type        = list(string)

@@ -113,6 +113,19 @@ resource "aws_iam_role_policy" "load_balancer_controller" {
   })
 }
 
+# Opt-in: the controller's documented policy, unchanged (aws-load-balancer-controller v3.5.0,
+# docs/install/iam_policy.json), for clusters that let it create load balancers itself.
+resource "aws_iam_role_policy" "load_balancer_controller_full" {
+  #checkov:skip=CKV_AWS_355:The upstream controller policy; Describe calls and CreateLoadBalancer/CreateTargetGroup take no resource ARNs before the resource exists.
+  #checkov:skip=CKV_AWS_290:The upstream controller policy; its write actions are conditioned on the elbv2.k8s.aws/cluster tag.
+  #checkov:skip=CKV_AWS_289:The upstream controller policy; security-group and load-balancer writes are conditioned on the elbv2.k8s.aws/cluster tag.
+  count = var.load_balancer_controller_creates_load_balancers ? 1 : 0
+
+  name   = "aws-load-balancer-controller"
+  role   = aws_iam_role.pod_identity["aws-load-balancer-controller"].id
+  policy = file("${path.module}/policies/aws-load-balancer-controller.json")
+}
+
 resource "aws_eks_pod_identity_association" "load_balancer_controller" {
   cluster_name    = aws_eks_cluster.this.name
   namespace       = local.pod_identity_roles["aws-load-balancer-controller"].namespace

@@ -222,3 +222,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "load_balancer_controller_creates_load_balancers" {
+  description = "Grant the AWS Load Balancer Controller its full upstream IAM policy (policies/aws-load-balancer-controller.json), so that `type: LoadBalancer` Services and Ingresses can create load balancers: the chart's loadBalancerService alternative. Off by default: Terraform owns the NLB, and a load balancer the controller creates is not in the state, so it must be deleted (by uninstalling the release) before `terraform destroy`."
+  type        = bool
+  default     = false
+}

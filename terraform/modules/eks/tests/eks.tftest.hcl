@@ -245,6 +245,28 @@ run "load_balancer_controller_can_only_register_targets" {
   }
 }
 
+run "load_balancer_controller_full_policy_is_opt_in" {
+  command = plan
+
+  assert {
+    condition     = length(aws_iam_role_policy.load_balancer_controller_full) == 0
+    error_message = "By default the controller must not be able to create load balancers."
+  }
+}
+
+run "load_balancer_controller_full_policy_when_asked" {
+  command = plan
+
+  variables {
+    load_balancer_controller_creates_load_balancers = true
+  }
+
+  assert {
+    condition     = contains(flatten([for s in jsondecode(aws_iam_role_policy.load_balancer_controller_full[0].policy).Statement : s.Action]), "elasticloadbalancing:CreateLoadBalancer")
+    error_message = "When asked, the controller gets its upstream policy, which can create load balancers."
+  }
+}
+
 run "rejects_patch_version" {
   command = plan
 
