@@ -37,12 +37,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Shared {
-    /// Swaps the buffer out under its lock and writes it outside, so handlers only ever
-    /// wait for a memcpy, never for the sink.
-    fn flush(&self) {
-        let pending = std::mem::take(&mut *lock(&self.buffer));
-        if !pending.is_empty() {
-            self.write_sink(&pending);
+    /// Swaps the filled buffer with the flusher's empty `spare` under the lock and writes it
+    /// outside, so handlers only ever wait for a memcpy, never for the sink. Both buffers
+    /// keep their capacity, so steady logging does not allocate.
+    fn flush(&self, spare: &mut Vec<u8>) {
+        std::mem::swap(&mut *lock(&self.buffer), spare);
+        if !spare.is_empty() {
+            self.write_sink(spare);
+            spare.clear();
         }
     }
 
@@ -74,11 +76,12 @@ impl BatchedWriter {
         let flusher = std::thread::Builder::new()
             .name("log-flusher".into())
             .spawn(move || {
+                let mut spare = Vec::with_capacity(64 * 1024);
                 while !for_thread.stopping.load(Ordering::Acquire) {
                     std::thread::park_timeout(FLUSH_INTERVAL);
-                    for_thread.flush();
+                    for_thread.flush(&mut spare);
                 }
-                for_thread.flush();
+                for_thread.flush(&mut spare);
             })
             .expect("cannot start the log flusher thread");
         let guard = FlushGuard {
@@ -96,7 +99,7 @@ impl Drop for FlushGuard {
             flusher.thread().unpark();
             if flusher.join().is_err() {
                 // The flusher died (its sink panicked): flush here, on the way out.
-                self.shared.flush();
+                self.shared.flush(&mut Vec::new());
             }
         }
     }

@@ -141,8 +141,16 @@ fn new_request_id() -> HeaderValue {
         LazyLock::new(|| RandomState::new().hash_one(std::process::id()));
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let sequence = NEXT.fetch_add(1, Ordering::Relaxed);
-    HeaderValue::try_from(format!("{:016x}{sequence:016x}", *PROCESS_PREFIX))
-        .expect("hex digits are a valid header value")
+    let mut id = [0u8; 32];
+    for (i, digit) in id.iter_mut().enumerate() {
+        let (word, position) = if i < 16 {
+            (*PROCESS_PREFIX, i)
+        } else {
+            (sequence, i - 16)
+        };
+        *digit = b"0123456789abcdef"[((word >> (60 - 4 * position)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&id).expect("hex digits are a valid header value")
 }
 
 /// A JSON error answer: `{"error": "..."}`.
