@@ -5,6 +5,7 @@ pub mod connections;
 pub mod json_format;
 pub mod log_writer;
 pub mod metrics;
+pub mod observe;
 pub mod probe;
 pub mod routes;
 pub mod server;

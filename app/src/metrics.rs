@@ -1,7 +1,8 @@
 //! Prometheus metrics: the request series of docs/interfaces.md plus process metrics.
 
+use std::collections::HashMap;
 use std::fmt;
-use std::sync::Arc;
+use std::sync::{PoisonError, RwLock};
 use std::time::Duration;
 
 use axum::http::Method;
@@ -69,22 +70,38 @@ impl EncodeLabelValue for MethodLabel {
     }
 }
 
-/// A route template (`/delay/{ms}`), shared with axum's `MatchedPath` without copying.
-#[derive(Clone, Debug, Hash, PartialEq, Eq)]
-pub struct RouteLabel(Arc<str>);
+/// A route template (`/delay/{ms}`). Templates are interned: a router has only a few, and a
+/// `&'static str` label costs no allocation per request.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub struct RouteLabel(&'static str);
 
 impl RouteLabel {
-    pub fn new(route: impl Into<Arc<str>>) -> Self {
-        Self(route.into())
+    pub const UNMATCHED: Self = Self(UNMATCHED_ROUTE);
+
+    /// `route` must be a route template, never a request path, or the set grows without bound.
+    pub fn new(route: &str) -> Self {
+        static TEMPLATES: RwLock<Vec<&'static str>> = RwLock::new(Vec::new());
+        let find = |templates: &[&'static str]| templates.iter().copied().find(|t| *t == route);
+        if let Some(template) = find(&TEMPLATES.read().unwrap_or_else(PoisonError::into_inner)) {
+            return Self(template);
+        }
+        let mut templates = TEMPLATES.write().unwrap_or_else(PoisonError::into_inner);
+        let template = find(&templates).unwrap_or_else(|| {
+            let template: &'static str = Box::leak(route.into());
+            templates.push(template);
+            template
+        });
+        Self(template)
     }
-    pub fn as_str(&self) -> &str {
-        &self.0
+
+    pub fn as_str(self) -> &'static str {
+        self.0
     }
 }
 
 impl EncodeLabelValue for RouteLabel {
     fn encode(&self, encoder: &mut LabelValueEncoder) -> fmt::Result {
-        EncodeLabelValue::encode(&self.as_str(), encoder)
+        EncodeLabelValue::encode(&self.0, encoder)
     }
 }
 
@@ -101,6 +118,15 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     durations: Family<RequestLabels, Histogram>,
     in_flight: Gauge,
+    /// The counter and histogram of each label set seen, found with one lookup per request
+    /// instead of one per family. They share their values with the families' entries.
+    series: RwLock<HashMap<RequestLabels, Series>>,
+}
+
+#[derive(Debug)]
+struct Series {
+    requests: Counter,
+    durations: Histogram,
 }
 
 impl Default for Metrics {
@@ -152,14 +178,30 @@ impl Metrics {
             requests,
             durations,
             in_flight,
+            series: RwLock::default(),
         }
     }
 
     pub fn observe(&self, labels: &RequestLabels, elapsed: Duration) {
-        self.requests.get_or_create(labels).inc();
-        self.durations
-            .get_or_create(labels)
-            .observe(elapsed.as_secs_f64());
+        let record = |series: &Series| {
+            series.requests.inc();
+            series.durations.observe(elapsed.as_secs_f64());
+        };
+        // The map only ever gains entries, so a panic cannot leave it inconsistent.
+        if let Some(series) = self
+            .series
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(labels)
+        {
+            return record(series);
+        }
+        let mut all = self.series.write().unwrap_or_else(PoisonError::into_inner);
+        let series = all.entry(labels.clone()).or_insert_with(|| Series {
+            requests: self.requests.get_or_create(labels).clone(),
+            durations: self.durations.get_or_create(labels).clone(),
+        });
+        record(series);
     }
 
     /// Counts a request as in flight until the returned guard is dropped, even if the

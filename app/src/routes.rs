@@ -1,16 +1,12 @@
 //! The two routers: public application routes and admin probes/metrics.
 
 use std::any::Any;
-use std::hash::{BuildHasher, RandomState};
-use std::sync::LazyLock;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use axum::body::{Body, Bytes};
+use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{DefaultBodyLimit, MatchedPath, Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -19,7 +15,7 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 
 use crate::build;
-use crate::metrics::{MethodLabel, RequestLabels, RouteLabel, UNMATCHED_ROUTE};
+use crate::observe::ObserveLayer;
 use crate::state::{AppState, Readiness};
 
 /// Longest `/delay/{ms}` accepted.
@@ -27,7 +23,7 @@ pub const MAX_DELAY_MS: u64 = 10_000;
 /// Longest `/cpu/{ms}` accepted.
 pub const MAX_CPU_MS: u64 = 2_000;
 
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+pub use crate::observe::REQUEST_ID_HEADER;
 
 /// Application routes on the public port, with every middleware applied.
 pub fn public_router(state: AppState) -> Router {
@@ -50,14 +46,8 @@ pub fn with_public_middleware(routes: Router, state: &AppState) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(DefaultBodyLimit::max(state.body_limit))
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            state.request_timeout,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
-        // Outermost, so it sees the final status of timeouts, panics and rejections.
-        .layer(middleware::from_fn_with_state(state.clone(), observe))
+        // Sees the final status of timeouts, panics and rejections.
+        .layer(ObserveLayer::new(state.clone(), panic_response))
 }
 
 /// Probes and metrics on the admin port. Its requests are not counted in the HTTP metrics.
@@ -80,77 +70,6 @@ pub fn admin_router(state: AppState) -> Router {
         ))
         .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state)
-}
-
-/// Metrics, the request id and one log line for every public request.
-async fn observe(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let _in_flight = state.metrics.track_in_flight();
-    let method = MethodLabel::from(request.method());
-    let route = request.extensions().get::<MatchedPath>().map_or_else(
-        || RouteLabel::new(UNMATCHED_ROUTE),
-        |path| RouteLabel::new(path.as_str()),
-    );
-    let request_id = request
-        .headers()
-        .get(REQUEST_ID_HEADER)
-        .filter(|value| is_acceptable_request_id(value))
-        .cloned()
-        .unwrap_or_else(new_request_id);
-    request
-        .headers_mut()
-        .insert(REQUEST_ID_HEADER, request_id.clone());
-
-    let mut response = next.run(request).await;
-
-    let elapsed = started.elapsed();
-    let status = response.status().as_u16();
-    tracing::info!(
-        method = method.as_str(),
-        route = route.as_str(),
-        status,
-        // Microsecond resolution keeps the number short and exact in JSON.
-        latency_ms = elapsed.as_micros() as f64 / 1000.0,
-        // Accepted ids are visible ASCII, so to_str cannot fail.
-        request_id = request_id.to_str().unwrap_or_default(),
-        "request"
-    );
-    state.metrics.observe(
-        &RequestLabels {
-            method,
-            route,
-            status,
-        },
-        elapsed,
-    );
-    response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
-    response
-}
-
-/// Client ids are kept only if short and printable, so logs cannot be flooded or forged.
-fn is_acceptable_request_id(value: &HeaderValue) -> bool {
-    let bytes = value.as_bytes();
-    (1..=128).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_graphic())
-}
-
-/// A new request id: 32 hex digits, a random per-process prefix then a counter. Unique across
-/// pods without a system call per request (unlike a random UUID each time).
-fn new_request_id() -> HeaderValue {
-    // RandomState is keyed from the operating system's random source.
-    static PROCESS_PREFIX: LazyLock<u64> =
-        LazyLock::new(|| RandomState::new().hash_one(std::process::id()));
-    static NEXT: AtomicU64 = AtomicU64::new(0);
-    let sequence = NEXT.fetch_add(1, Ordering::Relaxed);
-    let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        let (word, position) = if i < 16 {
-            (*PROCESS_PREFIX, i)
-        } else {
-            (sequence, i - 16)
-        };
-        *digit = b"0123456789abcdef"[((word >> (60 - 4 * position)) & 0xf) as usize];
-    }
-    HeaderValue::from_bytes(&id).expect("hex digits are a valid header value")
 }
 
 /// A JSON error answer: `{"error": "..."}`.
@@ -187,7 +106,7 @@ async fn method_not_allowed() -> Response {
     error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
 }
 
-fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response<Body> {
+fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     // The panic hook (telemetry::init) has already logged the message and location.
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
 }

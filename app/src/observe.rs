@@ -1,0 +1,187 @@
+//! The public routes' one middleware: in-flight gauge, request id, panic-to-500, request
+//! timeout, body limit, the request log line and the request metrics, in a single pass.
+//!
+//! As separate layers (axum `from_fn`, tower-http's `CatchPanicLayer` and `TimeoutLayer`),
+//! each level boxed and cloned a service and boxed a future per request, and tower-http's
+//! timeout registered a timer in tokio's wheel for every request, even for answers ready on
+//! the first poll. Here the timer is only armed once the handler has to wait.
+
+use std::any::Any;
+use std::convert::Infallible;
+use std::future::{Future, poll_fn};
+use std::hash::{BuildHasher, RandomState};
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::pin::{Pin, pin};
+use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll};
+use std::time::{Duration, Instant};
+
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use tower::{Layer, Service};
+
+use crate::metrics::{MethodLabel, RequestLabels, RouteLabel};
+use crate::state::AppState;
+
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// Wraps every public route, so `MatchedPath` (set by the router) names the route.
+#[derive(Clone, Debug)]
+pub struct ObserveLayer {
+    state: AppState,
+    on_panic: fn(Box<dyn Any + Send>) -> Response,
+    body_limit: DefaultBodyLimit,
+}
+
+impl ObserveLayer {
+    /// `on_panic` answers for a handler that panicked (the panic hook has logged it).
+    pub fn new(state: AppState, on_panic: fn(Box<dyn Any + Send>) -> Response) -> Self {
+        let body_limit = DefaultBodyLimit::max(state.body_limit);
+        Self {
+            state,
+            on_panic,
+            body_limit,
+        }
+    }
+}
+
+/// The body limit is applied here too: as a router layer of its own, it would add another
+/// boxed service and future per request.
+impl<S> Layer<S> for ObserveLayer
+where
+    DefaultBodyLimit: Layer<S>,
+{
+    type Service = Observe<<DefaultBodyLimit as Layer<S>>::Service>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        Observe {
+            inner: self.body_limit.layer(inner),
+            layer: self.clone(),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Observe<S> {
+    inner: S,
+    layer: ObserveLayer,
+}
+
+impl<S> Service<Request> for Observe<S>
+where
+    S: Service<Request, Response = Response, Error = Infallible>,
+    S::Future: Send + 'static,
+{
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, mut request: Request) -> Self::Future {
+        let started = Instant::now();
+        let state = self.layer.state.clone();
+        let on_panic = self.layer.on_panic;
+        // Held by the future, so a request whose client went away is no longer counted.
+        let in_flight = state.metrics.track_in_flight();
+        let method = MethodLabel::from(request.method());
+        let route = request
+            .extensions()
+            .get::<MatchedPath>()
+            .map_or(RouteLabel::UNMATCHED, |path| RouteLabel::new(path.as_str()));
+        let request_id = request
+            .headers()
+            .get(REQUEST_ID_HEADER)
+            .filter(|value| is_acceptable_request_id(value))
+            .cloned()
+            .unwrap_or_else(new_request_id);
+        request
+            .headers_mut()
+            .insert(REQUEST_ID_HEADER, request_id.clone());
+        // `poll_ready` readied `inner`, so it is the one to call. A panic here, before any
+        // future exists, is answered like one inside the handler.
+        let answer = catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
+
+        Box::pin(async move {
+            let _in_flight = in_flight;
+            let mut response = match answer {
+                Ok(answer) => answer_within(state.request_timeout, answer, on_panic).await,
+                Err(panic) => on_panic(panic),
+            };
+            let elapsed = started.elapsed();
+            let status = response.status().as_u16();
+            tracing::info!(
+                method = method.as_str(),
+                route = route.as_str(),
+                status,
+                // Microsecond resolution keeps the number short and exact in JSON.
+                latency_ms = elapsed.as_micros() as f64 / 1000.0,
+                // Accepted ids are visible ASCII, so to_str cannot fail.
+                request_id = request_id.to_str().unwrap_or_default(),
+                "request"
+            );
+            state.metrics.observe(
+                &RequestLabels {
+                    method,
+                    route,
+                    status,
+                },
+                elapsed,
+            );
+            response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
+            Ok(response)
+        })
+    }
+}
+
+/// The handler's answer; a 503 if it takes longer than `timeout`, `on_panic`'s if it panics.
+async fn answer_within(
+    timeout: Duration,
+    answer: impl Future<Output = Result<Response, Infallible>>,
+    on_panic: fn(Box<dyn Any + Send>) -> Response,
+) -> Response {
+    let mut answer = pin!(answer);
+    let unwind_safe =
+        poll_fn(
+            |cx| match catch_unwind(AssertUnwindSafe(|| answer.as_mut().poll(cx))) {
+                Ok(Poll::Ready(Ok(response))) => Poll::Ready(response),
+                Ok(Poll::Ready(Err(never))) => match never {},
+                Ok(Poll::Pending) => Poll::Pending,
+                Err(panic) => Poll::Ready(on_panic(panic)),
+            },
+        );
+    // tokio's timeout polls the answer first and registers its timer only if that is pending.
+    tokio::time::timeout(timeout, unwind_safe)
+        .await
+        .unwrap_or_else(|_elapsed| StatusCode::SERVICE_UNAVAILABLE.into_response())
+}
+
+/// Client ids are kept only if short and printable, so logs cannot be flooded or forged.
+fn is_acceptable_request_id(value: &HeaderValue) -> bool {
+    let bytes = value.as_bytes();
+    (1..=128).contains(&bytes.len()) && bytes.iter().all(|b| b.is_ascii_graphic())
+}
+
+/// A new request id: 32 hex digits, a random per-process prefix then a counter. Unique across
+/// pods without a system call per request (unlike a random UUID each time).
+fn new_request_id() -> HeaderValue {
+    // RandomState is keyed from the operating system's random source.
+    static PROCESS_PREFIX: LazyLock<u64> =
+        LazyLock::new(|| RandomState::new().hash_one(std::process::id()));
+    static NEXT: AtomicU64 = AtomicU64::new(0);
+    let sequence = NEXT.fetch_add(1, Ordering::Relaxed);
+    let mut id = [0u8; 32];
+    for (i, digit) in id.iter_mut().enumerate() {
+        let (word, position) = if i < 16 {
+            (*PROCESS_PREFIX, i)
+        } else {
+            (sequence, i - 16)
+        };
+        *digit = b"0123456789abcdef"[((word >> (60 - 4 * position)) & 0xf) as usize];
+    }
+    HeaderValue::from_bytes(&id).expect("hex digits are a valid header value")
+}
