@@ -4,12 +4,13 @@
 //! before writing; at one request log line per request that was several microseconds each.
 //! This writes the fields straight to the line buffer, escaping as it goes.
 
+use std::cell::Cell;
 use std::fmt::{self, Write};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use tracing::field::{Field, Visit};
 use tracing::{Event, Subscriber};
 use tracing_subscriber::fmt::format::Writer;
-use tracing_subscriber::fmt::time::{FormatTime, SystemTime};
 use tracing_subscriber::fmt::{FmtContext, FormatEvent, FormatFields};
 use tracing_subscriber::registry::LookupSpan;
 
@@ -26,9 +27,9 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        // RFC 3339 in UTC with microseconds, always free of characters that need escaping.
         writer.write_str("{\"timestamp\":\"")?;
-        SystemTime.format_time(&mut writer)?;
+        let timestamp = timestamp(SystemTime::now());
+        writer.write_str(std::str::from_utf8(&timestamp).expect("timestamps are ASCII"))?;
         write!(writer, "\",\"level\":\"{}\"", event.metadata().level())?;
         let mut fields = JsonFields {
             out: &mut writer,
@@ -37,6 +38,67 @@ where
         event.record(&mut fields);
         fields.result?;
         writer.write_str("}\n")
+    }
+}
+
+/// `time` as RFC 3339 in UTC with microseconds (`2026-11-26T17:28:12.101472Z`), always free
+/// of characters that need escaping. Each thread formats the date and time of day once per
+/// second; within that second only the microseconds change.
+fn timestamp(time: SystemTime) -> [u8; 27] {
+    thread_local! {
+        static SECOND: Cell<(u64, [u8; 19])> = const { Cell::new((0, *b"1970-01-01T00:00:00")) };
+    }
+    // A clock before 1970 is a broken clock; 1970 is as good an answer as any.
+    let since_epoch = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let second = since_epoch.as_secs();
+    let date_time = SECOND.with(|cached| match cached.get() {
+        (cached_second, date_time) if cached_second == second => date_time,
+        _ => {
+            let date_time = date_time_of(second);
+            cached.set((second, date_time));
+            date_time
+        }
+    });
+    let mut out = [0u8; 27];
+    out[..19].copy_from_slice(&date_time);
+    out[19] = b'.';
+    write_digits(&mut out[20..26], u64::from(since_epoch.subsec_micros()));
+    out[26] = b'Z';
+    out
+}
+
+/// `YYYY-MM-DDTHH:MM:SS` of a second since the Unix epoch (years up to 9999).
+fn date_time_of(second: u64) -> [u8; 19] {
+    let (days, second_of_day) = (second / 86_400, second % 86_400);
+    // Days to the proleptic Gregorian calendar, after Howard Hinnant's `civil_from_days`.
+    let days = days + 719_468;
+    let (era, day_of_era) = (days / 146_097, days % 146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let month_from_march = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * month_from_march + 2) / 5 + 1;
+    let month = if month_from_march < 10 {
+        month_from_march + 3
+    } else {
+        month_from_march - 9
+    };
+    let year = year_of_era + era * 400 + u64::from(month <= 2);
+    let mut out = *b"0000-00-00T00:00:00";
+    write_digits(&mut out[0..4], year);
+    write_digits(&mut out[5..7], month);
+    write_digits(&mut out[8..10], day);
+    write_digits(&mut out[11..13], second_of_day / 3600);
+    write_digits(&mut out[14..16], second_of_day / 60 % 60);
+    write_digits(&mut out[17..19], second_of_day % 60);
+    out
+}
+
+/// The last `out.len()` decimal digits of `value`, zero-padded.
+fn write_digits(out: &mut [u8], mut value: u64) {
+    for digit in out.iter_mut().rev() {
+        *digit = b'0' + (value % 10) as u8;
+        value /= 10;
     }
 }
 
@@ -131,6 +193,22 @@ impl<W: Write> Write for EscapingWriter<W> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn formats_timestamps_as_rfc3339_utc() {
+        use std::time::Duration;
+        let at = |seconds: u64, micros: u64| {
+            let time = UNIX_EPOCH + Duration::from_secs(seconds) + Duration::from_micros(micros);
+            String::from_utf8(timestamp(time).to_vec()).unwrap()
+        };
+        assert_eq!(at(0, 0), "1970-01-01T00:00:00.000000Z");
+        assert_eq!(at(951_782_400, 7), "2000-02-29T00:00:00.000007Z");
+        assert_eq!(at(1_709_164_800, 999_999), "2024-02-29T00:00:00.999999Z");
+        assert_eq!(at(1_795_000_000, 123_456), "2026-11-18T11:06:40.123456Z");
+        // Same second again (served from the cache), then the next one.
+        assert_eq!(at(1_795_000_000, 5), "2026-11-18T11:06:40.000005Z");
+        assert_eq!(at(4_102_444_799, 10), "2099-12-31T23:59:59.000010Z");
+    }
 
     #[test]
     fn escapes_quotes_backslashes_and_control_characters() {
