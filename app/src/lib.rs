@@ -9,6 +9,7 @@ pub mod observe;
 pub mod probe;
 pub mod routes;
 pub mod server;
+pub mod startup;
 pub mod state;
 pub mod telemetry;
 

@@ -1,5 +1,6 @@
 //! `webapp probe <url>`: a minimal HTTP GET so images without a shell or curl can be checked.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
 use axum::body::Body;
@@ -7,6 +8,8 @@ use axum::http::{Request, Uri, header};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpStream;
+
+use crate::config::ProbeArgs;
 
 /// GETs `url` and returns the status code, or a message saying what went wrong.
 pub async fn get(url: &str, timeout: Duration) -> Result<u16, String> {
@@ -50,4 +53,30 @@ pub async fn get(url: &str, timeout: Duration) -> Result<u16, String> {
     tokio::time::timeout(timeout, exchange)
         .await
         .map_err(|_| format!("no answer from {url} within {}s", timeout.as_secs()))?
+}
+
+/// `webapp probe <url>`: exit 0 on a 2xx answer, 1 otherwise.
+pub fn run(args: &ProbeArgs) -> ExitCode {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("probe: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let timeout = Duration::from_secs(args.timeout_seconds);
+    match runtime.block_on(get(&args.url, timeout)) {
+        Ok(status) if (200..300).contains(&status) => ExitCode::SUCCESS,
+        Ok(status) => {
+            eprintln!("probe: {} answered {status}", args.url);
+            ExitCode::FAILURE
+        }
+        Err(message) => {
+            eprintln!("probe: {message}");
+            ExitCode::FAILURE
+        }
+    }
 }
