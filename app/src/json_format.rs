@@ -2,9 +2,11 @@
 //!
 //! tracing-subscriber's own JSON format collects every field into a map of allocated values
 //! before writing; at one request log line per request that was several microseconds each.
-//! This writes the fields straight to the line buffer, escaping as it goes.
+//! This builds the line in a reused per-thread buffer with plain appends, escaping as it goes,
+//! and hands it to the writer in one piece. Only values that need `Debug` or `Display`
+//! go through the formatting machinery.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::fmt::{self, Write};
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -27,18 +29,35 @@ where
         mut writer: Writer<'_>,
         event: &Event<'_>,
     ) -> fmt::Result {
-        writer.write_str("{\"timestamp\":\"")?;
-        let timestamp = timestamp(SystemTime::now());
-        writer.write_str(std::str::from_utf8(&timestamp).expect("timestamps are ASCII"))?;
-        write!(writer, "\",\"level\":\"{}\"", event.metadata().level())?;
-        let mut fields = JsonFields {
-            out: &mut writer,
-            result: Ok(()),
-        };
-        event.record(&mut fields);
-        fields.result?;
-        writer.write_str("}\n")
+        thread_local! {
+            static LINE: RefCell<String> = RefCell::new(String::with_capacity(512));
+        }
+        LINE.with(|line| match line.try_borrow_mut() {
+            Ok(mut line) => {
+                line.clear();
+                write_line(&mut line, event);
+                writer.write_str(&line)
+            }
+            // Only if a value's Debug impl logged while its line was being built (tracing
+            // drops such events today); never worth a panic.
+            Err(_) => {
+                let mut line = String::new();
+                write_line(&mut line, event);
+                writer.write_str(&line)
+            }
+        })
     }
+}
+
+fn write_line(line: &mut String, event: &Event<'_>) {
+    line.push_str("{\"timestamp\":\"");
+    let timestamp = timestamp(SystemTime::now());
+    line.push_str(std::str::from_utf8(&timestamp).expect("timestamps are ASCII"));
+    line.push_str("\",\"level\":\"");
+    line.push_str(event.metadata().level().as_str());
+    line.push('"');
+    event.record(&mut JsonFields { line: &mut *line });
+    line.push_str("}\n");
 }
 
 /// `time` as RFC 3339 in UTC with microseconds (`2026-11-26T17:28:12.101472Z`), always free
@@ -102,91 +121,145 @@ fn write_digits(out: &mut [u8], mut value: u64) {
     }
 }
 
-struct JsonFields<'a, W> {
-    out: &'a mut W,
-    result: fmt::Result,
+struct JsonFields<'a> {
+    line: &'a mut String,
 }
 
-impl<W: Write> JsonFields<'_, W> {
-    fn field(&mut self, field: &Field, write_value: impl FnOnce(&mut W) -> fmt::Result) {
-        if self.result.is_ok() {
-            self.result = write!(self.out, ",\"{}\":", Escaped(field.name()))
-                .and_then(|()| write_value(self.out));
-        }
+impl JsonFields<'_> {
+    /// `,"name":` before a value.
+    fn name(&mut self, field: &Field) {
+        self.line.push_str(",\"");
+        push_escaped(self.line, field.name());
+        self.line.push_str("\":");
+    }
+
+    /// A quoted value formatted by `Display` or `Debug`, escaped on the way in.
+    fn quoted(&mut self, field: &Field, value: fmt::Arguments<'_>) {
+        self.name(field);
+        self.line.push('"');
+        // Writing to a String cannot fail; a Display impl returning an error just stops early.
+        let _ = EscapingWriter(&mut *self.line).write_fmt(value);
+        self.line.push('"');
     }
 }
 
-impl<W: Write> Visit for JsonFields<'_, W> {
+impl Visit for JsonFields<'_> {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.field(field, |out| write!(out, "\"{}\"", Escaped(value)));
+        self.name(field);
+        self.line.push('"');
+        push_escaped(self.line, value);
+        self.line.push('"');
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.field(field, |out| write!(out, "{value}"));
+        self.name(field);
+        push_u64(self.line, value);
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.field(field, |out| write!(out, "{value}"));
+        self.name(field);
+        if value < 0 {
+            self.line.push('-');
+        }
+        push_u64(self.line, value.unsigned_abs());
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.field(field, |out| write!(out, "{value}"));
+        self.name(field);
+        self.line.push_str(if value { "true" } else { "false" });
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
-        // JSON has no NaN or infinity; Display never uses an exponent, so finite values are valid.
+        // JSON has no NaN or infinity.
         if value.is_finite() {
-            self.field(field, |out| write!(out, "{value}"));
+            self.name(field);
+            push_f64(self.line, value);
         } else {
-            self.field(field, |out| write!(out, "\"{value}\""));
+            self.quoted(field, format_args!("{value}"));
         }
     }
     fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
-        self.field(field, |out| {
-            out.write_char('"')?;
-            write!(EscapingWriter(&mut *out), "{value}")?;
-            out.write_char('"')
-        });
+        self.quoted(field, format_args!("{value}"));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.field(field, |out| {
-            out.write_char('"')?;
-            write!(EscapingWriter(&mut *out), "{value:?}")?;
-            out.write_char('"')
-        });
+        self.quoted(field, format_args!("{value:?}"));
     }
 }
 
-/// A string escaped for use inside JSON quotes.
-struct Escaped<'a>(&'a str);
+/// `value` escaped for use inside JSON quotes. Only ASCII bytes ever need escaping, and in
+/// UTF-8 those never occur inside a multi-byte character, so slicing at them is safe.
+fn push_escaped(line: &mut String, value: &str) {
+    let mut plain_from = 0;
+    for (i, byte) in value.bytes().enumerate() {
+        let escape = match byte {
+            b'"' => "\\\"",
+            b'\\' => "\\\\",
+            b'\n' => "\\n",
+            b'\r' => "\\r",
+            b'\t' => "\\t",
+            0..=0x1f => "",
+            _ => continue,
+        };
+        line.push_str(&value[plain_from..i]);
+        if escape.is_empty() {
+            line.push_str("\\u00");
+            line.push(char::from(b"0123456789abcdef"[usize::from(byte >> 4)]));
+            line.push(char::from(b"0123456789abcdef"[usize::from(byte & 0xf)]));
+        } else {
+            line.push_str(escape);
+        }
+        plain_from = i + 1;
+    }
+    line.push_str(&value[plain_from..]);
+}
 
-impl fmt::Display for Escaped<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        EscapingWriter(f).write_str(self.0)
+fn push_u64(line: &mut String, mut value: u64) {
+    let mut digits = [0u8; 20];
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (value % 10) as u8;
+        value /= 10;
+        if value == 0 {
+            break;
+        }
+    }
+    line.push_str(std::str::from_utf8(&digits[start..]).expect("decimal digits are ASCII"));
+}
+
+/// A finite `value` as `Display` writes it (the shortest decimal that reads back the same),
+/// without the general algorithm when it is a whole number of thousandths, as latencies in
+/// milliseconds with microsecond resolution are. Below 10^9 distinct thousandths are distinct
+/// doubles, so the trimmed three-decimal form is then the shortest one.
+fn push_f64(line: &mut String, value: f64) {
+    let thousandths = (value.abs() * 1000.0).round();
+    if value.abs() < 1e9 && thousandths / 1000.0 == value.abs() {
+        // Exact: below 10^12, so it fits in a u64 without loss.
+        let thousandths = thousandths as u64;
+        if value.is_sign_negative() {
+            line.push('-');
+        }
+        push_u64(line, thousandths / 1000);
+        let mut fraction = thousandths % 1000;
+        if fraction != 0 {
+            let mut digits = 3;
+            while fraction.is_multiple_of(10) {
+                fraction /= 10;
+                digits -= 1;
+            }
+            line.push('.');
+            for place in (0..digits).rev() {
+                line.push(char::from(b'0' + (fraction / 10u64.pow(place) % 10) as u8));
+            }
+        }
+    } else {
+        let _ = write!(line, "{value}");
     }
 }
 
 /// Escapes everything written through it, so formatted values need no temporary String.
-struct EscapingWriter<W>(W);
+struct EscapingWriter<'a>(&'a mut String);
 
-impl<W: Write> Write for EscapingWriter<W> {
+impl Write for EscapingWriter<'_> {
     fn write_str(&mut self, s: &str) -> fmt::Result {
-        let mut plain_from = 0;
-        for (i, c) in s.char_indices() {
-            let escape = match c {
-                '"' => "\\\"",
-                '\\' => "\\\\",
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                c if c < ' ' => "",
-                _ => continue,
-            };
-            self.0.write_str(&s[plain_from..i])?;
-            if escape.is_empty() {
-                write!(self.0, "\\u{:04x}", u32::from(c))?;
-            } else {
-                self.0.write_str(escape)?;
-            }
-            plain_from = i + c.len_utf8();
-        }
-        self.0.write_str(&s[plain_from..])
+        push_escaped(self.0, s);
+        Ok(())
     }
 }
 
@@ -210,12 +283,63 @@ mod tests {
         assert_eq!(at(4_102_444_799, 10), "2099-12-31T23:59:59.000010Z");
     }
 
+    fn escaped(value: &str) -> String {
+        let mut line = String::new();
+        push_escaped(&mut line, value);
+        line
+    }
+
     #[test]
     fn escapes_quotes_backslashes_and_control_characters() {
-        let text = format!("{}", Escaped("a\"b\\c\nd\u{1}é"));
-        assert_eq!(text, "a\\\"b\\\\c\\nd\\u0001é");
+        let text = escaped("a\"b\\c\nd\u{1}é\u{1f}");
+        assert_eq!(text, "a\\\"b\\\\c\\nd\\u0001é\\u001f");
         let parsed: String = serde_json::from_str(&format!("\"{text}\"")).unwrap();
-        assert_eq!(parsed, "a\"b\\c\nd\u{1}é");
+        assert_eq!(parsed, "a\"b\\c\nd\u{1}é\u{1f}");
+        assert_eq!(escaped("plain ascii, ünïcödé"), "plain ascii, ünïcödé");
+    }
+
+    #[test]
+    fn integers_are_written_in_decimal() {
+        for value in [0, 7, 10, 65_535, u64::MAX] {
+            let mut line = String::new();
+            push_u64(&mut line, value);
+            assert_eq!(line, value.to_string());
+        }
+    }
+
+    #[test]
+    fn floats_are_written_as_display_writes_them() {
+        let mut values = vec![
+            0.0,
+            -0.0,
+            1.0,
+            0.25,
+            -2.5,
+            0.001,
+            12.345,
+            999_999_999.999,
+            1e9,
+        ];
+        values.extend([
+            0.1 + 0.2,
+            1.0 / 3.0,
+            1e-7,
+            123_456.789_012,
+            5e300,
+            f64::MIN_POSITIVE,
+        ]);
+        // Latencies as the request log records them: whole microseconds in milliseconds.
+        values.extend(
+            (0..200_000u64)
+                .step_by(7)
+                .map(|micros| micros as f64 / 1000.0),
+        );
+        values.extend((0..40u64).map(|i| (1u64 << i) as f64 / 1000.0 + 0.001));
+        for value in values {
+            let mut line = String::new();
+            push_f64(&mut line, value);
+            assert_eq!(line, value.to_string(), "{value:e}");
+        }
     }
 
     #[test]
@@ -248,13 +372,23 @@ mod tests {
                 "request"
             );
             tracing::warn!(error = %error, delta = -3i64, ratio = f64::NAN, "odd\tvalues");
+            // A value that logs while its own line is being built: tracing drops the inner
+            // event, and the outer line must still come out whole.
+            struct Chatty;
+            impl fmt::Debug for Chatty {
+                fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    tracing::info!("inner");
+                    f.write_str("chatty")
+                }
+            }
+            tracing::info!(value = ?Chatty, "outer");
         });
         let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
         let events: Vec<serde_json::Value> = text
             .lines()
             .map(|line| serde_json::from_str(line).expect("valid JSON"))
             .collect();
-        assert_eq!(events.len(), 2);
+        assert_eq!(events.len(), 3);
         assert_eq!(events[0]["level"], "INFO");
         assert_eq!(events[0]["message"], "request");
         assert_eq!(events[0]["route"], "/delay/{ms}");
@@ -266,5 +400,7 @@ mod tests {
         assert_eq!(events[1]["delta"], -3);
         assert_eq!(events[1]["ratio"], "NaN");
         assert_eq!(events[1]["message"], "odd\tvalues");
+        assert_eq!(events[2]["message"], "outer");
+        assert_eq!(events[2]["value"], "chatty");
     }
 }

@@ -2,6 +2,7 @@
 
 pub mod config;
 pub mod connections;
+pub mod header_timeout;
 pub mod json_format;
 pub mod log_writer;
 pub mod metrics;

@@ -18,14 +18,15 @@ use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
-use axum::http::{HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use tower::{Layer, Service};
 
 use crate::metrics::{MethodLabel, RequestLabels, RouteLabel};
 use crate::state::AppState;
 
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
+/// A constant name, so looking the header up does not parse the name on every request.
+pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id");
 
 /// Wraps every public route, so `MatchedPath` (set by the router) names the route.
 #[derive(Clone, Debug)]
@@ -82,7 +83,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut request: Request) -> Self::Future {
+    fn call(&mut self, request: Request) -> Self::Future {
         let started = Instant::now();
         let state = self.layer.state.clone();
         let on_panic = self.layer.on_panic;
@@ -95,13 +96,10 @@ where
             .map_or(RouteLabel::UNMATCHED, |path| RouteLabel::new(path.as_str()));
         let request_id = request
             .headers()
-            .get(REQUEST_ID_HEADER)
+            .get(&REQUEST_ID_HEADER)
             .filter(|value| is_acceptable_request_id(value))
             .cloned()
             .unwrap_or_else(new_request_id);
-        request
-            .headers_mut()
-            .insert(REQUEST_ID_HEADER, request_id.clone());
         // `poll_ready` readied `inner`, so it is the one to call. A panic here, before any
         // future exists, is answered like one inside the handler.
         let answer = catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));

@@ -1,22 +1,27 @@
 //! Listeners, the accept loops and the graceful shutdown sequence.
 //!
-//! axum::serve does not expose hyper's header-read timeout, so connections are served here
-//! with hyper directly; `connections` lets in-flight requests finish at the end.
+//! Connections are served with hyper directly rather than axum::serve, for the header-read
+//! timeout (`header_timeout`) and so `connections` can let in-flight requests finish at the end.
 
+use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
+use axum::response::Response;
+use axum::routing::future::RouteFuture;
+use hyper::body::Incoming;
 use hyper::server::conn::http1;
-use hyper_util::rt::{TokioIo, TokioTimer};
-use hyper_util::service::TowerToHyperService;
+use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
 use crate::connections::Connections;
+use crate::header_timeout::{Activity, Answering};
 use crate::routes;
 use crate::state::AppState;
 
@@ -78,9 +83,7 @@ pub async fn serve(
     listeners: Listeners,
     stop_signal: impl Future<Output = ()>,
 ) -> Result<(), ShutdownTimedOut> {
-    let mut http = http1::Builder::new();
-    http.timer(TokioTimer::new())
-        .header_read_timeout(config.header_read_timeout());
+    let http = http1::Builder::new();
     let connections = Connections::default();
     let stop_accepting = CancellationToken::new();
 
@@ -92,10 +95,18 @@ pub async fn serve(
                 listeners.public,
                 public,
                 &http,
+                config,
                 &connections,
                 &stop_accepting
             ),
-            accept_loop(listeners.admin, admin, &http, &connections, &stop_accepting),
+            accept_loop(
+                listeners.admin,
+                admin,
+                &http,
+                config,
+                &connections,
+                &stop_accepting
+            ),
         )
     };
     let drain = async {
@@ -129,9 +140,11 @@ async fn accept_loop(
     listener: TcpListener,
     router: Router,
     http: &http1::Builder,
+    config: &Config,
     connections: &Connections,
     stop_accepting: &CancellationToken,
 ) {
+    let header_read_timeout = config.header_read_timeout();
     loop {
         let accepted = tokio::select! {
             biased;
@@ -150,18 +163,33 @@ async fn accept_loop(
         if let Err(e) = stream.set_nodelay(true) {
             tracing::debug!(error = %e, "could not set TCP_NODELAY");
         }
-        let service = TowerToHyperService::new(router.clone());
+        let activity = Activity::new();
+        let service = Watched {
+            router: router.clone(),
+            activity: activity.clone(),
+        };
         let connection = http.serve_connection(TokioIo::new(stream), service);
         let (registration, close_requested) = connections.register();
         tokio::spawn(async move {
             let _registration = registration;
             tokio::pin!(connection);
+            let stalled = activity.stalled(header_read_timeout);
+            tokio::pin!(stalled);
             let result = tokio::select! {
+                biased;
                 result = connection.as_mut() => result,
+                () = stalled.as_mut() => {
+                    tracing::debug!("no request head within the header-read timeout: closing");
+                    return;
+                }
                 _ = close_requested => {
                     // Finish the request in progress (if any), then close.
                     connection.as_mut().graceful_shutdown();
-                    connection.await
+                    tokio::select! {
+                        biased;
+                        result = connection => result,
+                        () = stalled => return,
+                    }
                 }
             };
             if let Err(e) = result {
@@ -169,5 +197,24 @@ async fn accept_loop(
                 tracing::debug!(error = %e, "connection closed with an error");
             }
         });
+    }
+}
+
+/// The router as a hyper service, with each answer counted as activity on its connection.
+#[derive(Clone)]
+struct Watched {
+    router: Router,
+    activity: Arc<Activity>,
+}
+
+impl hyper::service::Service<hyper::Request<Incoming>> for Watched {
+    type Response = Response;
+    type Error = Infallible;
+    type Future = Answering<RouteFuture<Infallible>>;
+
+    fn call(&self, request: hyper::Request<Incoming>) -> Self::Future {
+        // Router is always ready (its poll_ready is a no-op), so calling a clone is enough.
+        let answer = tower::Service::call(&mut self.router.clone(), request);
+        self.activity.answering(answer)
     }
 }

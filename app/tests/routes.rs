@@ -304,6 +304,76 @@ async fn clients_that_stall_while_sending_headers_are_disconnected() {
     app.stop().await;
 }
 
+/// Sends one keep-alive request on `stream` and reads its whole answer; returns the status line.
+async fn exchange(stream: &mut TcpStream, path: &str) -> String {
+    stream
+        .write_all(format!("GET {path} HTTP/1.1\r\nhost: test\r\n\r\n").as_bytes())
+        .await
+        .unwrap();
+    let mut answer = Vec::new();
+    let mut buffer = [0; 1024];
+    loop {
+        let n = stream.read(&mut buffer).await.unwrap();
+        assert_ne!(n, 0, "closed before the answer was complete");
+        answer.extend_from_slice(&buffer[..n]);
+        let text = String::from_utf8_lossy(&answer);
+        if let Some((head, body)) = text.split_once("\r\n\r\n") {
+            let length: usize = head
+                .lines()
+                .find_map(|line| line.strip_prefix("content-length: "))
+                .expect("content-length")
+                .parse()
+                .unwrap();
+            if body.len() >= length {
+                return head.lines().next().unwrap().to_owned();
+            }
+        }
+    }
+}
+
+/// Reads until the server closes the connection; fails if it stays open `within`.
+async fn closed_within(stream: &mut TcpStream, within: Duration) -> Duration {
+    let started = Instant::now();
+    let mut buffer = [0; 256];
+    let read = tokio::time::timeout(within, stream.read(&mut buffer))
+        .await
+        .expect("the server closes the connection in time");
+    assert!(matches!(read, Ok(0) | Err(_)), "{read:?}");
+    started.elapsed()
+}
+
+#[tokio::test]
+async fn idle_keep_alive_connections_are_closed_after_the_header_read_timeout() {
+    let app = TestApp::spawn(&["--header-read-timeout-seconds", "1"]).await;
+    let mut stream = TcpStream::connect(app.public).await.unwrap();
+    assert_eq!(exchange(&mut stream, "/version").await, "HTTP/1.1 200 OK");
+    let idle = closed_within(&mut stream, Duration::from_secs(5)).await;
+    assert!(
+        idle >= Duration::from_millis(800),
+        "closed too early: {idle:?}"
+    );
+    app.stop().await;
+}
+
+#[tokio::test]
+async fn busy_connections_outlive_the_header_read_timeout() {
+    let app = TestApp::spawn(&["--header-read-timeout-seconds", "1"]).await;
+    let mut stream = TcpStream::connect(app.public).await.unwrap();
+    // Requests every 300 ms on one connection for 2.4 s, over twice the timeout: each one
+    // arrives well within a second of the last answer, so the connection stays open.
+    for _ in 0..8 {
+        assert_eq!(exchange(&mut stream, "/version").await, "HTTP/1.1 200 OK");
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    // A handler slower than the header-read timeout is not cut off by it.
+    assert_eq!(
+        exchange(&mut stream, "/delay/1500").await,
+        "HTTP/1.1 200 OK"
+    );
+    assert_eq!(exchange(&mut stream, "/version").await, "HTTP/1.1 200 OK");
+    app.stop().await;
+}
+
 #[tokio::test]
 async fn request_ids_are_honoured_or_generated() {
     let app = TestApp::spawn(&[]).await;
