@@ -8,21 +8,23 @@
 
 use std::any::Any;
 use std::convert::Infallible;
-use std::future::{Future, poll_fn};
+use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
 use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::pin::{Pin, pin};
+use std::pin::Pin;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
+use pin_project_lite::pin_project;
+use tokio::time::Timeout;
 use tower::{Layer, Service};
 
-use crate::metrics::{MethodLabel, RequestLabels, RouteLabel};
+use crate::metrics::{InFlight, MethodLabel, RequestLabels, RouteLabel};
 use crate::state::AppState;
 
 /// A constant name, so looking the header up does not parse the name on every request.
@@ -73,11 +75,11 @@ pub struct Observe<S> {
 impl<S> Service<Request> for Observe<S>
 where
     S: Service<Request, Response = Response, Error = Infallible>,
-    S::Future: Send + 'static,
 {
     type Response = Response;
     type Error = Infallible;
-    type Future = Pin<Box<dyn Future<Output = Result<Response, Infallible>> + Send>>;
+    /// A named future rather than a boxed `async` block: the router boxes it once already.
+    type Future = Observed<S::Future>;
 
     fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Infallible>> {
         self.inner.poll_ready(cx)
@@ -100,62 +102,126 @@ where
             .filter(|value| is_acceptable_request_id(value))
             .cloned()
             .unwrap_or_else(new_request_id);
+        let timeout = state.request_timeout;
         // `poll_ready` readied `inner`, so it is the one to call. A panic here, before any
         // future exists, is answered like one inside the handler.
-        let answer = catch_unwind(AssertUnwindSafe(|| self.inner.call(request)));
-
-        Box::pin(async move {
-            let _in_flight = in_flight;
-            let mut response = match answer {
-                Ok(answer) => answer_within(state.request_timeout, answer, on_panic).await,
-                Err(panic) => on_panic(panic),
-            };
-            let elapsed = started.elapsed();
-            let status = response.status().as_u16();
-            tracing::info!(
-                method = method.as_str(),
-                route = route.as_str(),
-                status,
-                // Microsecond resolution keeps the number short and exact in JSON.
-                latency_ms = elapsed.as_micros() as f64 / 1000.0,
-                // Accepted ids are visible ASCII, so to_str cannot fail.
-                request_id = request_id.to_str().unwrap_or_default(),
-                "request"
-            );
-            state.metrics.observe(
-                &RequestLabels {
-                    method,
-                    route,
-                    status,
-                },
-                elapsed,
-            );
-            response.headers_mut().insert(REQUEST_ID_HEADER, request_id);
-            Ok(response)
-        })
+        let (answer, panicked) = match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
+            Ok(answer) => (
+                Some(tokio::time::timeout(
+                    timeout,
+                    Unwinding { answer, on_panic },
+                )),
+                None,
+            ),
+            Err(panic) => (None, Some(on_panic(panic))),
+        };
+        Observed {
+            answer,
+            panicked,
+            record: Some(Record {
+                started,
+                state,
+                method,
+                route,
+                request_id,
+                _in_flight: in_flight,
+            }),
+        }
     }
 }
 
-/// The handler's answer; a 503 if it takes longer than `timeout`, `on_panic`'s if it panics.
-async fn answer_within(
-    timeout: Duration,
-    answer: impl Future<Output = Result<Response, Infallible>>,
-    on_panic: fn(Box<dyn Any + Send>) -> Response,
-) -> Response {
-    let mut answer = pin!(answer);
-    let unwind_safe =
-        poll_fn(
-            |cx| match catch_unwind(AssertUnwindSafe(|| answer.as_mut().poll(cx))) {
-                Ok(Poll::Ready(Ok(response))) => Poll::Ready(response),
-                Ok(Poll::Ready(Err(never))) => match never {},
-                Ok(Poll::Pending) => Poll::Pending,
-                Err(panic) => Poll::Ready(on_panic(panic)),
+pin_project! {
+    /// The handler's answer within the request timeout, then logged and counted.
+    pub struct Observed<F> {
+        #[pin]
+        answer: Option<Timeout<Unwinding<F>>>,
+        panicked: Option<Response>,
+        record: Option<Record>,
+    }
+}
+
+/// What the log line and the metrics need once the answer is known.
+struct Record {
+    started: Instant,
+    state: AppState,
+    method: MethodLabel,
+    route: RouteLabel,
+    request_id: HeaderValue,
+    _in_flight: InFlight,
+}
+
+impl<F> Future for Observed<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Result<Response, Infallible>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let mut response = match (this.answer.as_pin_mut(), this.panicked.take()) {
+            (_, Some(response)) => response,
+            // tokio's timeout polls the answer first and registers its timer only if that
+            // is pending, so answers ready at once never touch the timer wheel.
+            (Some(answer), None) => match answer.poll(cx) {
+                Poll::Pending => return Poll::Pending,
+                Poll::Ready(Ok(response)) => response,
+                Poll::Ready(Err(_elapsed)) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
             },
+            (None, None) => unreachable!("polled after completion"),
+        };
+        let record = this.record.take().expect("polled after completion");
+        let elapsed = record.started.elapsed();
+        let status = response.status().as_u16();
+        tracing::info!(
+            method = record.method.as_str(),
+            route = record.route.as_str(),
+            status,
+            // Microsecond resolution keeps the number short and exact in JSON.
+            latency_ms = elapsed.as_micros() as f64 / 1000.0,
+            // Accepted ids are visible ASCII, so to_str cannot fail.
+            request_id = record.request_id.to_str().unwrap_or_default(),
+            "request"
         );
-    // tokio's timeout polls the answer first and registers its timer only if that is pending.
-    tokio::time::timeout(timeout, unwind_safe)
-        .await
-        .unwrap_or_else(|_elapsed| StatusCode::SERVICE_UNAVAILABLE.into_response())
+        record.state.metrics.observe(
+            &RequestLabels {
+                method: record.method,
+                route: record.route,
+                status,
+            },
+            elapsed,
+        );
+        response
+            .headers_mut()
+            .insert(REQUEST_ID_HEADER, record.request_id);
+        Poll::Ready(Ok(response))
+    }
+}
+
+pin_project! {
+    /// The handler's answer, or `on_panic`'s if polling it panics.
+    pub struct Unwinding<F> {
+        #[pin]
+        answer: F,
+        on_panic: fn(Box<dyn Any + Send>) -> Response,
+    }
+}
+
+impl<F> Future for Unwinding<F>
+where
+    F: Future<Output = Result<Response, Infallible>>,
+{
+    type Output = Response;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
+        let this = self.project();
+        let answer = this.answer;
+        match catch_unwind(AssertUnwindSafe(|| answer.poll(cx))) {
+            Ok(Poll::Ready(Ok(response))) => Poll::Ready(response),
+            Ok(Poll::Ready(Err(never))) => match never {},
+            Ok(Poll::Pending) => Poll::Pending,
+            Err(panic) => Poll::Ready((this.on_panic)(panic)),
+        }
+    }
 }
 
 /// Client ids are kept only if short and printable, so logs cannot be flooded or forged.
@@ -173,13 +239,14 @@ fn new_request_id() -> HeaderValue {
     static NEXT: AtomicU64 = AtomicU64::new(0);
     let sequence = NEXT.fetch_add(1, Ordering::Relaxed);
     let mut id = [0u8; 32];
-    for (i, digit) in id.iter_mut().enumerate() {
-        let (word, position) = if i < 16 {
-            (*PROCESS_PREFIX, i)
-        } else {
-            (sequence, i - 16)
-        };
-        *digit = b"0123456789abcdef"[((word >> (60 - 4 * position)) & 0xf) as usize];
+    let (prefix_digits, sequence_digits) = id.split_at_mut(16);
+    for (word, digits) in [
+        (*PROCESS_PREFIX, prefix_digits),
+        (sequence, sequence_digits),
+    ] {
+        for (i, digit) in digits.iter_mut().enumerate() {
+            *digit = b"0123456789abcdef"[((word >> (60 - 4 * i)) & 0xf) as usize];
+        }
     }
     HeaderValue::from_bytes(&id).expect("hex digits are a valid header value")
 }
