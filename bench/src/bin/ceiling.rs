@@ -1,11 +1,14 @@
-//! The benchmark's ceiling: the service's `GET /` JSON answer from a bare axum server,
-//! with no middleware, metrics or logging. Usage: `ceiling <port>`.
+//! The benchmark's ceiling: the service's own `GET /` handler on a bare axum server, with no
+//! middleware, metrics or logging, and the same allocator and TCP_NODELAY as the service.
+//! Usage: `ceiling <port>`.
 
-use std::time::Instant;
-
+use axum::Router;
 use axum::routing::get;
-use axum::{Json, Router};
-use serde_json::{Value, json};
+use axum::serve::ListenerExt;
+use webapp::{AppState, Config};
+
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() {
@@ -16,22 +19,17 @@ async fn main() {
             eprintln!("usage: ceiling <port>");
             std::process::exit(2);
         });
-    let started = Instant::now();
-    let app = Router::new().route("/", get(move || async move { Json(answer(started)) }));
+    let config = Config::try_from_args(std::iter::empty::<&str>()).expect("the defaults are valid");
+    let app = Router::new()
+        .route("/", get(webapp::routes::index))
+        .with_state(AppState::new(&config));
     let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
         .await
-        .unwrap_or_else(|e| panic!("cannot listen on 127.0.0.1:{port}: {e}"));
+        .unwrap_or_else(|e| panic!("cannot listen on 127.0.0.1:{port}: {e}"))
+        .tap_io(|stream| {
+            if let Err(e) = stream.set_nodelay(true) {
+                eprintln!("could not set TCP_NODELAY: {e}");
+            }
+        });
     axum::serve(listener, app).await.expect("server failed");
-}
-
-/// Same fields and sizes as the service's `GET /`.
-fn answer(started: Instant) -> Value {
-    json!({
-        "service": "webapp",
-        "version": env!("CARGO_PKG_VERSION"),
-        "commit": "unknown",
-        "pod": "bench",
-        "namespace": null,
-        "uptime_seconds": started.elapsed().as_secs_f64(),
-    })
 }
