@@ -10,6 +10,7 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use serde::Serialize;
 use serde_json::json;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -111,21 +112,44 @@ fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
     error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
 }
 
+/// The body of `GET /`: which build and which pod answered.
+#[derive(Serialize)]
+struct About<'a> {
+    service: &'static str,
+    version: &'static str,
+    commit: &'static str,
+    pod: &'a str,
+    namespace: Option<&'a str>,
+    uptime_seconds: f64,
+}
+
+/// The body of `GET /version`.
+#[derive(Serialize)]
+struct Version {
+    version: &'static str,
+    commit: &'static str,
+}
+
 /// `GET /`. Public so the benchmark's ceiling can serve exactly this handler with no middleware.
+/// A typed body is serialised straight from borrowed fields, with no JSON tree built first.
 pub async fn index(State(state): State<AppState>) -> Response {
-    Json(json!({
-        "service": build::NAME,
-        "version": build::VERSION,
-        "commit": build::COMMIT,
-        "pod": state.pod_name,
-        "namespace": state.pod_namespace.as_deref(),
-        "uptime_seconds": state.started.elapsed().as_secs_f64(),
-    }))
+    Json(About {
+        service: build::NAME,
+        version: build::VERSION,
+        commit: build::COMMIT,
+        pod: &state.pod_name,
+        namespace: state.pod_namespace.as_deref(),
+        uptime_seconds: state.started.elapsed().as_secs_f64(),
+    })
     .into_response()
 }
 
 async fn version() -> Response {
-    Json(json!({ "version": build::VERSION, "commit": build::COMMIT })).into_response()
+    Json(Version {
+        version: build::VERSION,
+        commit: build::COMMIT,
+    })
+    .into_response()
 }
 
 async fn echo(headers: HeaderMap, body: Result<Bytes, BytesRejection>) -> Response {
