@@ -8,6 +8,7 @@ pub mod log_writer;
 pub mod metrics;
 pub mod observe;
 pub mod probe;
+pub mod request_log;
 pub mod routes;
 pub mod server;
 pub mod startup;

@@ -1,5 +1,6 @@
 //! The public routes' one middleware: in-flight gauge, request id, panic-to-500, request
-//! timeout, body limit, the request log line and the request metrics, in a single pass.
+//! timeout, the request log line and the request metrics, in a single pass. (The body limit is
+//! set on `/echo` alone, the one route that reads a body.)
 //!
 //! As separate layers (axum `from_fn`, tower-http's `CatchPanicLayer` and `TimeoutLayer`),
 //! each level boxed and cloned a service and boxed a future per request, and tower-http's
@@ -17,14 +18,16 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::extract::{MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use pin_project_lite::pin_project;
 use tokio::time::Timeout;
 use tower::{Layer, Service};
 
+use crate::json_format::RequestLine;
 use crate::metrics::{InFlight, MethodLabel, RequestLabels, RouteLabel};
+use crate::request_log;
 use crate::state::AppState;
 
 /// A constant name, so looking the header up does not parse the name on every request.
@@ -35,32 +38,21 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 pub struct ObserveLayer {
     state: AppState,
     on_panic: fn(Box<dyn Any + Send>) -> Response,
-    body_limit: DefaultBodyLimit,
 }
 
 impl ObserveLayer {
     /// `on_panic` answers for a handler that panicked (the panic hook has logged it).
     pub fn new(state: AppState, on_panic: fn(Box<dyn Any + Send>) -> Response) -> Self {
-        let body_limit = DefaultBodyLimit::max(state.body_limit);
-        Self {
-            state,
-            on_panic,
-            body_limit,
-        }
+        Self { state, on_panic }
     }
 }
 
-/// The body limit is applied here too: as a router layer of its own, it would add another
-/// boxed service and future per request.
-impl<S> Layer<S> for ObserveLayer
-where
-    DefaultBodyLimit: Layer<S>,
-{
-    type Service = Observe<<DefaultBodyLimit as Layer<S>>::Service>;
+impl<S> Layer<S> for ObserveLayer {
+    type Service = Observe<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
         Observe {
-            inner: self.body_limit.layer(inner),
+            inner,
             layer: self.clone(),
         }
     }
@@ -172,16 +164,15 @@ where
         let record = this.record.take().expect("polled after completion");
         let elapsed = record.started.elapsed();
         let status = response.status().as_u16();
-        tracing::info!(
-            method = record.method.as_str(),
-            route = record.route.as_str(),
+        request_log::log(&RequestLine {
+            method: record.method.as_str(),
+            route: record.route.as_str(),
             status,
             // Microsecond resolution keeps the number short and exact in JSON.
-            latency_ms = elapsed.as_micros() as f64 / 1000.0,
+            latency_ms: elapsed.as_micros() as f64 / 1000.0,
             // Accepted ids are visible ASCII, so to_str cannot fail.
-            request_id = record.request_id.to_str().unwrap_or_default(),
-            "request"
-        );
+            request_id: record.request_id.to_str().unwrap_or_default(),
+        });
         record.state.metrics.observe(
             &RequestLabels {
                 method: record.method,

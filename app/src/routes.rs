@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
 use axum::extract::rejection::{BytesRejection, PathRejection};
-use axum::extract::{Path, State};
+use axum::extract::{DefaultBodyLimit, Path, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
@@ -31,7 +31,10 @@ pub fn public_router(state: AppState) -> Router {
     let mut routes = Router::new()
         .route("/", get(index))
         .route("/version", get(version))
-        .route("/echo", post(echo));
+        .route(
+            "/echo",
+            post(echo).layer(DefaultBodyLimit::max(state.body_limit)),
+        );
     if state.fault_injection {
         routes = routes
             .route("/delay/{ms}", get(delay))

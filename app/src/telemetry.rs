@@ -18,9 +18,12 @@ pub fn init(config: &Config) -> FlushGuard {
     let (writer, guard) = BatchedWriter::stdout();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(writer);
+        .with_writer(writer.clone());
     match config.log_format {
-        LogFormat::Json => builder.event_format(JsonLines).init(),
+        LogFormat::Json => {
+            crate::request_log::write_json_to(writer.clone());
+            builder.event_format(JsonLines).init();
+        }
         LogFormat::Pretty => builder.init(),
     }
     std::panic::set_hook(Box::new(|info| {

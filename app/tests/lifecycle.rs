@@ -268,3 +268,49 @@ fn the_probe_subcommand_exits_0_on_2xx_and_1_otherwise() {
         assert!(!output.stderr.is_empty(), "{bad}");
     }
 }
+
+#[test]
+fn every_request_is_one_json_log_line_and_rust_log_filters_them() {
+    let request_line = |env: &[(&str, &str)]| {
+        let mut app = TestProcess::spawn(env);
+        let client = reqwest::blocking::Client::new();
+        let response = client
+            .get(format!("http://{}/version", app.public))
+            .header("x-request-id", "log-test-1")
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 200);
+        app.signal(libc::SIGTERM);
+        let (status, _) = app.wait_exit(Duration::from_secs(15));
+        assert!(status.success(), "{status}");
+        app.remaining_logs()
+            .into_iter()
+            .map(|line| serde_json::from_str::<serde_json::Value>(&line).expect("JSON line"))
+            .filter(|event| event["message"] == "request")
+            .collect::<Vec<_>>()
+    };
+
+    let lines = request_line(&[("DRAIN_DELAY_SECONDS", "0")]);
+    assert_eq!(lines.len(), 1, "{lines:?}");
+    let line = &lines[0];
+    assert_eq!(line["level"], "INFO");
+    assert_eq!(line["method"], "GET");
+    assert_eq!(line["route"], "/version");
+    assert_eq!(line["status"], 200);
+    assert_eq!(line["request_id"], "log-test-1");
+    assert!(line["latency_ms"].as_f64().unwrap() >= 0.0, "{line}");
+    let timestamp = line["timestamp"].as_str().unwrap();
+    assert!(
+        timestamp.len() == 27 && timestamp.ends_with('Z'),
+        "{timestamp}"
+    );
+
+    let quiet = request_line(&[
+        ("DRAIN_DELAY_SECONDS", "0"),
+        ("RUST_LOG", "info,webapp::request=off"),
+    ]);
+    assert!(
+        quiet.is_empty(),
+        "webapp::request=off still logged {quiet:?}"
+    );
+}
