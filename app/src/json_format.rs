@@ -384,12 +384,11 @@ mod tests {
 
     #[test]
     fn the_direct_request_line_is_the_line_tracing_would_write() {
-        use std::sync::{Arc, Mutex};
-        let captured = Arc::new(Mutex::new(Vec::new()));
+        let captured = CaptureWriter::default();
         let sink = captured.clone();
         let subscriber = tracing_subscriber::fmt()
             .event_format(JsonLines)
-            .with_writer(move || CaptureWriter(sink.clone()))
+            .with_writer(move || sink.clone())
             .finish();
         let request = RequestLine {
             method: "GET",
@@ -398,17 +397,9 @@ mod tests {
             latency_ms: 12.345,
             request_id: "id-\"quoted\"\\1",
         };
-        tracing::subscriber::with_default(subscriber, || {
-            tracing::info!(
-                method = request.method,
-                route = request.route,
-                status = request.status,
-                latency_ms = request.latency_ms,
-                request_id = request.request_id,
-                "request"
-            );
-        });
-        let traced = String::from_utf8(captured.lock().unwrap().clone()).unwrap();
+        // Unit tests install no direct sink, so this takes request_log's tracing path.
+        tracing::subscriber::with_default(subscriber, || crate::request_log::log(&request));
+        let traced = captured.text();
         let mut direct = String::new();
         write_request_line(&mut direct, &request);
         // Everything after the timestamp, which differs by when each line was written.
@@ -419,7 +410,15 @@ mod tests {
         assert_eq!(parsed["latency_ms"], 12.345);
     }
 
+    /// Collects what a subscriber writes, for the tests to read back.
+    #[derive(Clone, Default)]
     struct CaptureWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+    impl CaptureWriter {
+        fn text(&self) -> String {
+            String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
+        }
+    }
 
     impl std::io::Write for CaptureWriter {
         fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
@@ -477,19 +476,7 @@ mod tests {
 
     #[test]
     fn events_become_one_valid_json_object_per_line() {
-        use std::sync::{Arc, Mutex};
-        #[derive(Clone, Default)]
-        struct Lines(Arc<Mutex<Vec<u8>>>);
-        impl std::io::Write for Lines {
-            fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-                self.0.lock().unwrap().extend_from_slice(bytes);
-                Ok(bytes.len())
-            }
-            fn flush(&mut self) -> std::io::Result<()> {
-                Ok(())
-            }
-        }
-        let lines = Lines::default();
+        let lines = CaptureWriter::default();
         let sink = lines.clone();
         let subscriber = tracing_subscriber::fmt()
             .event_format(JsonLines)
@@ -516,7 +503,7 @@ mod tests {
             }
             tracing::info!(value = ?Chatty, "outer");
         });
-        let text = String::from_utf8(lines.0.lock().unwrap().clone()).unwrap();
+        let text = lines.text();
         let events: Vec<serde_json::Value> = text
             .lines()
             .map(|line| serde_json::from_str(line).expect("valid JSON"))
