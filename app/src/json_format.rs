@@ -384,12 +384,7 @@ mod tests {
 
     #[test]
     fn the_direct_request_line_is_the_line_tracing_would_write() {
-        let captured = CaptureWriter::default();
-        let sink = captured.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .event_format(JsonLines)
-            .with_writer(move || sink.clone())
-            .finish();
+        let (captured, subscriber) = CaptureWriter::json_subscriber();
         let request = RequestLine {
             method: "GET",
             route: "/delay/{ms}",
@@ -415,6 +410,17 @@ mod tests {
     struct CaptureWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
 
     impl CaptureWriter {
+        /// A subscriber formatting with [`JsonLines`] into a new capture.
+        fn json_subscriber() -> (Self, impl tracing::Subscriber) {
+            let captured = Self::default();
+            let sink = captured.clone();
+            let subscriber = tracing_subscriber::fmt()
+                .event_format(JsonLines)
+                .with_writer(move || sink.clone())
+                .finish();
+            (captured, subscriber)
+        }
+
         fn text(&self) -> String {
             String::from_utf8(self.0.lock().unwrap().clone()).unwrap()
         }
@@ -476,12 +482,7 @@ mod tests {
 
     #[test]
     fn events_become_one_valid_json_object_per_line() {
-        let lines = CaptureWriter::default();
-        let sink = lines.clone();
-        let subscriber = tracing_subscriber::fmt()
-            .event_format(JsonLines)
-            .with_writer(move || sink.clone())
-            .finish();
+        let (lines, subscriber) = CaptureWriter::json_subscriber();
         tracing::subscriber::with_default(subscriber, || {
             let error = std::io::Error::other("disk \"full\"");
             tracing::info!(
