@@ -19,7 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 ROUNDS = 5
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -45,7 +45,9 @@ def wait_http(port, path, deadline_s=15.0):
     while time.monotonic() - started < deadline_s:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
-                s.sendall(f"GET {path} HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n\r\n".encode())
+                s.sendall(
+                    f"GET {path} HTTP/1.1\r\nhost: bench\r\nconnection: close\r\n\r\n".encode()
+                )
                 if s.recv(12).endswith(b" 200"):
                     return
         except OSError:
@@ -80,8 +82,14 @@ def parse_latency(text):
 
 def run_wrk(args, port):
     command = [
-        "wrk", f"-t{args.threads}", f"-c{args.connections}", f"-d{args.duration}s",
-        "--latency", "--timeout", "5s", f"http://127.0.0.1:{port}/",
+        "wrk",
+        f"-t{args.threads}",
+        f"-c{args.connections}",
+        f"-d{args.duration}s",
+        "--latency",
+        "--timeout",
+        "5s",
+        f"http://127.0.0.1:{port}/",
     ]
     # Warm-up: connection set-up, allocator and page cache, lazy initialisation.
     subprocess.run(command[:3] + ["-d2s"] + command[4:], check=True, capture_output=True)
@@ -101,8 +109,12 @@ def run_wrk(args, port):
 def median_round(runs):
     """Each figure's median over the rounds; errors are summed, since any error matters."""
     figure = lambda key: statistics.median(run[key] for run in runs)
-    return {"rps": figure("rps"), "p50_ms": figure("p50_ms"), "p99_ms": figure("p99_ms"),
-            "errors": sum(run["errors"] for run in runs)}
+    return {
+        "rps": figure("rps"),
+        "p50_ms": figure("p50_ms"),
+        "p99_ms": figure("p99_ms"),
+        "errors": sum(run["errors"] for run in runs),
+    }
 
 
 def start(command, log_path, env=None):
@@ -141,18 +153,34 @@ def main():
 
     ports = {name: free_port() for name in ("webapp", "admin", "ceiling", "flask")}
     webapp_env = {
-        "APP_PORT": str(ports["webapp"]), "ADMIN_PORT": str(ports["admin"]),
-        "BIND_ADDRESS": "127.0.0.1", "DRAIN_DELAY_SECONDS": "0", "PATH": os.environ["PATH"],
+        "APP_PORT": str(ports["webapp"]),
+        "ADMIN_PORT": str(ports["admin"]),
+        "BIND_ADDRESS": "127.0.0.1",
+        "DRAIN_DELAY_SECONDS": "0",
+        "PATH": os.environ["PATH"],
     }
     servers = {}
     try:
         # Request logs go to a file, as they would go to the container runtime's pipe.
         servers["webapp"] = start([args.webapp], f"{args.out_dir}/webapp.log", webapp_env)
-        servers["ceiling"] = start([args.ceiling, str(ports["ceiling"])], f"{args.out_dir}/ceiling.log")
+        servers["ceiling"] = start(
+            [args.ceiling, str(ports["ceiling"])], f"{args.out_dir}/ceiling.log"
+        )
         servers["flask"] = start(
-            [args.gunicorn, "--workers", str(2 * cores + 1), "--worker-class", "sync",
-             "--bind", f"127.0.0.1:{ports['flask']}", "--chdir", args.flask_dir,
-             "--log-level", "warning", "app:app"],
+            [
+                args.gunicorn,
+                "--workers",
+                str(2 * cores + 1),
+                "--worker-class",
+                "sync",
+                "--bind",
+                f"127.0.0.1:{ports['flask']}",
+                "--chdir",
+                args.flask_dir,
+                "--log-level",
+                "warning",
+                "app:app",
+            ],
             f"{args.out_dir}/flask.log",
         )
         wait_http(ports["admin"], "/readyz")
@@ -164,18 +192,24 @@ def main():
             for name in ("ceiling", "webapp", "flask"):
                 result = run_wrk(args, ports[name])
                 results[name].append(result)
-                print(f"bench: round {round_number}/{ROUNDS}: {name}: {result['rps']:,.0f} requests/s, "
-                      f"p99 {result['p99_ms']:.2f} ms", file=sys.stderr)
+                print(
+                    f"bench: round {round_number}/{ROUNDS}: {name}: {result['rps']:,.0f} requests/s, "
+                    f"p99 {result['p99_ms']:.2f} ms",
+                    file=sys.stderr,
+                )
         typical = {name: median_round(runs) for name, runs in results.items()}
         for name, process in servers.items():
-            typical[name]["rss_mib"] = sum(vm_hwm_bytes(p) for p in process_tree(process.pid)) / 2**20
+            typical[name]["rss_mib"] = (
+                sum(vm_hwm_bytes(p) for p in process_tree(process.pid)) / 2**20
+            )
     finally:
         for process in servers.values():
             stop(process)
 
     print("bench: exec to ready", file=sys.stderr)
-    ready = subprocess.run([args.ready_time, args.webapp, "11"], check=True,
-                           capture_output=True, text=True).stdout
+    ready = subprocess.run(
+        [args.ready_time, args.webapp, "11"], check=True, capture_output=True, text=True
+    ).stdout
     ready_ms = float(re.search(r"median_ms=([\d.]+)", ready).group(1))
     binary_mb = os.path.getsize(args.webapp) / 1e6
 
@@ -183,7 +217,8 @@ def main():
     # Ratios compare the runs of one round, seconds apart, so load that comes and goes on the
     # machine between rounds cancels out; the verdict is on their median.
     per_round = lambda key, other: sorted(
-        webapp[key] / baseline[key] for webapp, baseline in zip(results["webapp"], results[other]))
+        webapp[key] / baseline[key] for webapp, baseline in zip(results["webapp"], results[other])
+    )
     rounds_rps_vs_ceiling = per_round("rps", "ceiling")
     rounds_p99_vs_ceiling = per_round("p99_ms", "ceiling")
     rounds_rps_vs_flask = per_round("rps", "flask")
@@ -197,7 +232,7 @@ def main():
             cpu = next(l.split(":", 1)[1].strip() for l in info if l.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    when = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Measured {when} on {cores} cores ({cpu}), {platform.system()} {platform.release()}; "
         f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on `GET /`, sharing the cores; "
@@ -208,11 +243,16 @@ def main():
         "| server | requests/s | p50 | p99 | peak RSS | errors |",
         "| --- | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for name, label in (("webapp", "webapp (all middleware)"), ("ceiling", "bare axum ceiling"),
-                        ("flask", "Flask 3 + gunicorn")):
+    for name, label in (
+        ("webapp", "webapp (all middleware)"),
+        ("ceiling", "bare axum ceiling"),
+        ("flask", "Flask 3 + gunicorn"),
+    ):
         r = typical[name]
-        lines.append(f"| {label} | {r['rps']:,.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms "
-                     f"| {r['rss_mib']:.1f} MiB | {r['errors']} |")
+        lines.append(
+            f"| {label} | {r['rps']:,.0f} | {r['p50_ms']:.2f} ms | {r['p99_ms']:.2f} ms "
+            f"| {r['rss_mib']:.1f} MiB | {r['errors']} |"
+        )
     lines += [
         "",
         "| target | measured | goal | result |",

@@ -64,8 +64,9 @@ def commands(outputs, repo):
         if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
             value = json.dumps(value, separators=(",", ":"))
         if not isinstance(value, str) or not value:
-            raise ValueError(f"output {name!r} must be a non-empty string or list of strings, "
-                             f"got {value!r}")
+            raise ValueError(
+                f"output {name!r} must be a non-empty string or list of strings, got {value!r}"
+            )
         words = ["gh", "variable", "set", variable]
         if repo:
             words += ["--repo", repo]
@@ -92,13 +93,18 @@ def main(argv=None):
         print(f"gh-vars: {err}", file=sys.stderr)
         return 2
     if not lines:
-        print("gh-vars: none of the known outputs is there: apply terraform/bootstrap first",
-              file=sys.stderr)
+        print(
+            "gh-vars: none of the known outputs is there: apply terraform/bootstrap first",
+            file=sys.stderr,
+        )
         return 2
     missing = [name for name in VARIABLES if name not in merged]
     if missing:
-        print(f"gh-vars: not in these outputs yet (run again after the next apply): "
-              f"{', '.join(missing)}", file=sys.stderr)
+        print(
+            f"gh-vars: not in these outputs yet (run again after the next apply): "
+            f"{', '.join(missing)}",
+            file=sys.stderr,
+        )
     print("\n".join(lines))
     return 0
 

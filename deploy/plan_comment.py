@@ -70,16 +70,19 @@ def build_body(plan_text, stack, outcome, run_url, limit, full_plan_at):
         "",
     ]
     if cut:
-        lines.append(f"Truncated to {len(shown)} of {len(plan_text)} characters. The full plan is "
-                     f"in {full_plan_at}: {run_url}")
+        lines.append(
+            f"Truncated to {len(shown)} of {len(plan_text)} characters. The full plan is "
+            f"in {full_plan_at}: {run_url}"
+        )
     else:
         lines.append(f"Run: {run_url}")
     return "\n".join(lines) + "\n"
 
 
 def gh_api(gh, args, stdin=None):
-    result = subprocess.run([gh, "api", *args], input=stdin, capture_output=True, text=True,
-                            check=False)
+    result = subprocess.run(
+        [gh, "api", *args], input=stdin, capture_output=True, text=True, check=False
+    )
     if result.returncode != 0:
         raise RuntimeError(f"gh api {' '.join(args)} failed: {result.stderr.strip()}")
     return result.stdout
@@ -98,31 +101,47 @@ def upsert_comment(gh, repo, pr, stack, body):
     payload = json.dumps({"body": body})
     existing = find_comment(gh, repo, pr, stack)
     if existing is None:
-        gh_api(gh, ["--method", "POST", f"repos/{repo}/issues/{pr}/comments", "--input", "-"],
-               payload)
+        gh_api(
+            gh, ["--method", "POST", f"repos/{repo}/issues/{pr}/comments", "--input", "-"], payload
+        )
         return "created"
-    gh_api(gh, ["--method", "PATCH", f"repos/{repo}/issues/comments/{existing}", "--input", "-"],
-           payload)
+    gh_api(
+        gh,
+        ["--method", "PATCH", f"repos/{repo}/issues/comments/{existing}", "--input", "-"],
+        payload,
+    )
     return "updated"
 
 
 def parse_args(argv):
     env = os.environ
     server = env.get("GITHUB_SERVER_URL", "https://github.com")
-    default_run = f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
+    default_run = (
+        f"{server}/{env.get('GITHUB_REPOSITORY', '')}/actions/runs/{env.get('GITHUB_RUN_ID', '')}"
+    )
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plan", required=True, help="file with the plan text (terraform show)")
     parser.add_argument("--stack", default="live", help="stack name, part of the marker")
-    parser.add_argument("--outcome", default=env.get("PLAN_OUTCOME", "success"),
-                        help="plan step outcome (env PLAN_OUTCOME)")
-    parser.add_argument("--pr", default=env.get("PR_NUMBER", ""),
-                        help="pull request number; no comment without it (env PR_NUMBER)")
+    parser.add_argument(
+        "--outcome",
+        default=env.get("PLAN_OUTCOME", "success"),
+        help="plan step outcome (env PLAN_OUTCOME)",
+    )
+    parser.add_argument(
+        "--pr",
+        default=env.get("PR_NUMBER", ""),
+        help="pull request number; no comment without it (env PR_NUMBER)",
+    )
     parser.add_argument("--repo", default=env.get("GITHUB_REPOSITORY", ""), help="owner/name")
     parser.add_argument("--run-url", default=default_run, help="link to the workflow run")
-    parser.add_argument("--summary", default=env.get("GITHUB_STEP_SUMMARY", ""),
-                        help="job summary file to append the full plan to")
-    parser.add_argument("--limit", type=int, default=COMMENT_LIMIT,
-                        help="maximum plan characters in the comment")
+    parser.add_argument(
+        "--summary",
+        default=env.get("GITHUB_STEP_SUMMARY", ""),
+        help="job summary file to append the full plan to",
+    )
+    parser.add_argument(
+        "--limit", type=int, default=COMMENT_LIMIT, help="maximum plan characters in the comment"
+    )
     args = parser.parse_args(argv)
     if args.pr and not (args.pr.isdigit() and re.match(r"^[\w.-]+/[\w.-]+$", args.repo)):
         parser.error(f"--pr must be a number and --repo owner/name, got {args.pr!r}, {args.repo!r}")
@@ -141,13 +160,32 @@ def main(argv=None):
         return 2
     if args.summary:
         with open(args.summary, "a", encoding="utf-8") as summary:
-            summary.write(build_body(plan_text, args.stack, args.outcome, args.run_url,
-                                     SUMMARY_LIMIT, "the run's plan artifact"))
+            summary.write(
+                build_body(
+                    plan_text,
+                    args.stack,
+                    args.outcome,
+                    args.run_url,
+                    SUMMARY_LIMIT,
+                    "the run's plan artifact",
+                )
+            )
     if args.pr:
         try:
-            action = upsert_comment(os.environ.get("GH", "gh"), args.repo, args.pr, args.stack,
-                                    build_body(plan_text, args.stack, args.outcome, args.run_url,
-                                               args.limit, "the job summary and the plan artifact"))
+            action = upsert_comment(
+                os.environ.get("GH", "gh"),
+                args.repo,
+                args.pr,
+                args.stack,
+                build_body(
+                    plan_text,
+                    args.stack,
+                    args.outcome,
+                    args.run_url,
+                    args.limit,
+                    "the job summary and the plan artifact",
+                ),
+            )
         except RuntimeError as err:
             print(f"plan-comment: {err}", file=sys.stderr)
             return 1

@@ -22,21 +22,35 @@ REQUEST_TIMEOUT_SECONDS = 5.0
 
 def parse_args(argv):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--url", default=os.environ.get("APP_URL", ""),
-                        help="public base URL of the app (env APP_URL)")
-    parser.add_argument("--expected-sha", default=os.environ.get("EXPECTED_SHA", ""),
-                        help="full git commit SHA that must be live (env EXPECTED_SHA)")
-    parser.add_argument("--timeout", type=float,
-                        default=float(os.environ.get("SMOKE_TIMEOUT_SECONDS", "300")),
-                        help="overall time limit in seconds (env SMOKE_TIMEOUT_SECONDS)")
-    parser.add_argument("--interval", type=float,
-                        default=float(os.environ.get("SMOKE_INTERVAL_SECONDS", "5")),
-                        help="pause between attempts in seconds (env SMOKE_INTERVAL_SECONDS)")
+    parser.add_argument(
+        "--url",
+        default=os.environ.get("APP_URL", ""),
+        help="public base URL of the app (env APP_URL)",
+    )
+    parser.add_argument(
+        "--expected-sha",
+        default=os.environ.get("EXPECTED_SHA", ""),
+        help="full git commit SHA that must be live (env EXPECTED_SHA)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=float(os.environ.get("SMOKE_TIMEOUT_SECONDS", "300")),
+        help="overall time limit in seconds (env SMOKE_TIMEOUT_SECONDS)",
+    )
+    parser.add_argument(
+        "--interval",
+        type=float,
+        default=float(os.environ.get("SMOKE_INTERVAL_SECONDS", "5")),
+        help="pause between attempts in seconds (env SMOKE_INTERVAL_SECONDS)",
+    )
     args = parser.parse_args(argv)
     if not re.match(r"^https?://[^/\s]+", args.url):
         parser.error(f"--url must be an http(s) URL, got {args.url!r}")
     if not SHA.match(args.expected_sha):
-        parser.error(f"--expected-sha must be a full lowercase hex commit SHA, got {args.expected_sha!r}")
+        parser.error(
+            f"--expected-sha must be a full lowercase hex commit SHA, got {args.expected_sha!r}"
+        )
     if not 0 < args.timeout <= 3600:
         parser.error("--timeout must be in (0, 3600] seconds")
     if not 0 < args.interval <= args.timeout:
@@ -77,8 +91,11 @@ def main(argv=None):
         if remaining <= 0:
             break
         time.sleep(min(args.interval, remaining))
-    print(f"smoke: FAILED: {url} did not serve {args.expected_sha} within {args.timeout:g}s "
-          f"(last: {seen})", file=sys.stderr)
+    print(
+        f"smoke: FAILED: {url} did not serve {args.expected_sha} within {args.timeout:g}s "
+        f"(last: {seen})",
+        file=sys.stderr,
+    )
     return 1
 
 

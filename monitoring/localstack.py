@@ -48,15 +48,24 @@ def prometheus_config(admin_port: int, namespace: str, pod: str, interval: str) 
     config = {
         "global": {"scrape_interval": interval, "evaluation_interval": interval},
         "rule_files": [str(p) for p in sorted(RULES_DIR.glob("*.yaml"))],
-        "scrape_configs": [{
-            "job_name": "webapp",
-            "metrics_path": "/metrics",
-            "static_configs": [{
-                "targets": [f"127.0.0.1:{admin_port}"],
-                "labels": {"namespace": namespace, "pod": pod, "service": "webapp",
-                           "container": "webapp", "endpoint": "admin"},
-            }],
-        }],
+        "scrape_configs": [
+            {
+                "job_name": "webapp",
+                "metrics_path": "/metrics",
+                "static_configs": [
+                    {
+                        "targets": [f"127.0.0.1:{admin_port}"],
+                        "labels": {
+                            "namespace": namespace,
+                            "pod": pod,
+                            "service": "webapp",
+                            "container": "webapp",
+                            "endpoint": "admin",
+                        },
+                    }
+                ],
+            }
+        ],
     }
     # JSON is YAML, and needs no third-party module here.
     return json.dumps(config, indent=2) + "\n"
@@ -64,23 +73,41 @@ def prometheus_config(admin_port: int, namespace: str, pod: str, interval: str) 
 
 def start(cmd: list[str], env: dict[str, str], log_path: Path) -> subprocess.Popen:
     with open(log_path, "ab") as log:
-        return subprocess.Popen(cmd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT,
-                                stdin=subprocess.DEVNULL, start_new_session=True)
+        return subprocess.Popen(
+            cmd,
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
 
 
 def start_webapp(app_port: int, admin_port: int, log_path: Path) -> subprocess.Popen:
     if not WEBAPP_BIN.is_file():
         raise SystemExit(f"{WEBAPP_BIN} is missing: run 'make app-build'")
-    env = {"APP_PORT": str(app_port), "ADMIN_PORT": str(admin_port), "BIND_ADDRESS": "127.0.0.1",
-           "FAULT_INJECTION": "true", "LOG_FORMAT": "json",
-           # Nothing routes to it through a load balancer: no need to wait before draining.
-           "DRAIN_DELAY_SECONDS": "0"}
+    env = {
+        "APP_PORT": str(app_port),
+        "ADMIN_PORT": str(admin_port),
+        "BIND_ADDRESS": "127.0.0.1",
+        "FAULT_INJECTION": "true",
+        "LOG_FORMAT": "json",
+        # Nothing routes to it through a load balancer: no need to wait before draining.
+        "DRAIN_DELAY_SECONDS": "0",
+    }
     return start([str(WEBAPP_BIN)], env, log_path)
 
 
-def start_prometheus(config_path: Path, data_dir: Path, port: int, log_path: Path) -> subprocess.Popen:
-    cmd = ["prometheus", f"--config.file={config_path}", f"--storage.tsdb.path={data_dir}",
-           f"--web.listen-address=127.0.0.1:{port}", "--storage.tsdb.retention.time=1d"]
+def start_prometheus(
+    config_path: Path, data_dir: Path, port: int, log_path: Path
+) -> subprocess.Popen:
+    cmd = [
+        "prometheus",
+        f"--config.file={config_path}",
+        f"--storage.tsdb.path={data_dir}",
+        f"--web.listen-address=127.0.0.1:{port}",
+        "--storage.tsdb.retention.time=1d",
+    ]
     try:
         return start(cmd, {}, log_path)
     except FileNotFoundError:
@@ -101,8 +128,10 @@ def wait_ready(url: str, proc: subprocess.Popen, log_path: Path, timeout: float)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
-            raise SystemExit(f"{url}: the process exited with {proc.returncode}; log: {log_path}\n"
-                             + log_path.read_text(errors="replace")[-2000:])
+            raise SystemExit(
+                f"{url}: the process exited with {proc.returncode}; log: {log_path}\n"
+                + log_path.read_text(errors="replace")[-2000:]
+            )
         try:
             with urllib.request.urlopen(url, timeout=2) as response:
                 if response.status == 200:
@@ -115,8 +144,9 @@ def wait_ready(url: str, proc: subprocess.Popen, log_path: Path, timeout: float)
 
 def request(base_url: str, method: str, path: str) -> int:
     data = b'{"hello": "world"}' if method == "POST" else None
-    req = urllib.request.Request(base_url + path, data=data, method=method,
-                                 headers={"content-type": "application/json"})
+    req = urllib.request.Request(
+        base_url + path, data=data, method=method, headers={"content-type": "application/json"}
+    )
     try:
         with urllib.request.urlopen(req, timeout=15) as response:
             response.read()

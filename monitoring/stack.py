@@ -18,7 +18,15 @@ import time
 from pathlib import Path
 
 from localstack import (
-    ROOT, WEBAPP_BIN, drive_load, port_in_use, prometheus_config, start_prometheus, start_webapp, stop, wait_ready,
+    ROOT,
+    WEBAPP_BIN,
+    drive_load,
+    port_in_use,
+    prometheus_config,
+    start_prometheus,
+    start_webapp,
+    stop,
+    wait_ready,
 )
 
 RUN_DIR = Path(os.environ.get("LOCAL_STACK_DIR") or ROOT / ".run/local").resolve()
@@ -50,33 +58,44 @@ def running_pid(name: str) -> int | None:
 
 
 def urls(ports: dict) -> str:
-    return "\n".join([
-        f"  service      http://127.0.0.1:{ports['app']}/  (fault injection: /status/500, /delay/300, /cpu/50)",
-        f"  metrics      http://127.0.0.1:{ports['admin']}/metrics",
-        f"  prometheus   http://127.0.0.1:{ports['prometheus']}/  (alerts: /alerts, rules: /rules, targets: /targets)",
-        f"  logs         {RUN_DIR}/*.log",
-        "  dashboards   need Grafana: `docker compose up` (compose.yaml), or import"
-        " charts/webapp/files/dashboards/*.json into a Grafana whose Prometheus data source is the URL above",
-    ])
+    return "\n".join(
+        [
+            f"  service      http://127.0.0.1:{ports['app']}/  (fault injection: /status/500, /delay/300, /cpu/50)",
+            f"  metrics      http://127.0.0.1:{ports['admin']}/metrics",
+            f"  prometheus   http://127.0.0.1:{ports['prometheus']}/  (alerts: /alerts, rules: /rules, targets: /targets)",
+            f"  logs         {RUN_DIR}/*.log",
+            "  dashboards   need Grafana: `docker compose up` (compose.yaml), or import"
+            " charts/webapp/files/dashboards/*.json into a Grafana whose Prometheus data source is the URL above",
+        ]
+    )
 
 
 def up() -> int:
     RUN_DIR.mkdir(parents=True, exist_ok=True)
     alive = {name: running_pid(name) for name in PROCESSES}
     if all(alive.values()):
-        where = urls(json.loads(STATE.read_text())) if STATE.is_file() else f"  (ports unknown: {STATE} is gone)"
+        where = (
+            urls(json.loads(STATE.read_text()))
+            if STATE.is_file()
+            else f"  (ports unknown: {STATE} is gone)"
+        )
         print("local stack already running (make down stops it):\n" + where)
         return 0
     if any(alive.values()):
         raise SystemExit(f"local stack half running {alive}: run 'make down', then 'make up'")
-    ports = {"app": env_port("APP_PORT", 8080), "admin": env_port("ADMIN_PORT", 9090),
-             "prometheus": env_port("PROMETHEUS_PORT", 9091)}
+    ports = {
+        "app": env_port("APP_PORT", 8080),
+        "admin": env_port("ADMIN_PORT", 9090),
+        "prometheus": env_port("PROMETHEUS_PORT", 9091),
+    }
     if len(set(ports.values())) != len(ports):
         raise SystemExit(f"APP_PORT, ADMIN_PORT and PROMETHEUS_PORT must differ: {ports}")
     for name, port in ports.items():
         if port_in_use(port):
-            raise SystemExit(f"port {port} ({name}) is in use: free it or choose another, "
-                             f"e.g. make up APP_PORT=18080 ADMIN_PORT=19090 PROMETHEUS_PORT=19091")
+            raise SystemExit(
+                f"port {port} ({name}) is in use: free it or choose another, "
+                f"e.g. make up APP_PORT=18080 ADMIN_PORT=19090 PROMETHEUS_PORT=19091"
+            )
     started = []
     try:
         webapp = start_webapp(ports["app"], ports["admin"], RUN_DIR / "webapp.log")
@@ -85,10 +104,17 @@ def up() -> int:
         wait_ready(f"http://127.0.0.1:{ports['admin']}/readyz", webapp, RUN_DIR / "webapp.log", 20)
         config = RUN_DIR / "prometheus.yml"
         config.write_text(prometheus_config(ports["admin"], "local", "webapp-local", "5s"))
-        prometheus = start_prometheus(config, RUN_DIR / "prometheus-data", ports["prometheus"], RUN_DIR / "prometheus.log")
+        prometheus = start_prometheus(
+            config, RUN_DIR / "prometheus-data", ports["prometheus"], RUN_DIR / "prometheus.log"
+        )
         started.append(prometheus)
         pid_file("prometheus").write_text(f"{prometheus.pid}\n")
-        wait_ready(f"http://127.0.0.1:{ports['prometheus']}/-/ready", prometheus, RUN_DIR / "prometheus.log", 30)
+        wait_ready(
+            f"http://127.0.0.1:{ports['prometheus']}/-/ready",
+            prometheus,
+            RUN_DIR / "prometheus.log",
+            30,
+        )
     except BaseException:
         for proc in reversed(started):
             stop(proc)
@@ -130,7 +156,9 @@ def load() -> int:
         raise SystemExit("the local stack is not running: run 'make up' first")
     raw = os.environ.get("DURATION") or "60"
     if not raw.isdigit() or not 1 <= int(raw) <= MAX_LOAD_SECONDS:
-        raise SystemExit(f"DURATION={raw!r} must be a whole number of seconds from 1 to {MAX_LOAD_SECONDS}")
+        raise SystemExit(
+            f"DURATION={raw!r} must be a whole number of seconds from 1 to {MAX_LOAD_SECONDS}"
+        )
     ports = json.loads(STATE.read_text())
     seconds = int(raw)
     print(f"mixed load for {seconds}s against http://127.0.0.1:{ports['app']} ...")

@@ -7,19 +7,31 @@ import sys
 import unittest
 
 GATE = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "checkov_gate.py"
-PASSED = {"check_id": "CKV_GHA_1", "check_name": "ok", "file_path": "/workflows/ci.yml",
-          "file_line_range": [1, 9]}
+PASSED = {
+    "check_id": "CKV_GHA_1",
+    "check_name": "ok",
+    "file_path": "/workflows/ci.yml",
+    "file_line_range": [1, 9],
+}
 
 
 def report(passed=(PASSED,), failed=(), parsing_errors=0):
-    return {"check_type": "github_actions",
-            "results": {"passed_checks": list(passed), "failed_checks": list(failed)},
-            "summary": {"parsing_errors": parsing_errors}}
+    return {
+        "check_type": "github_actions",
+        "results": {"passed_checks": list(passed), "failed_checks": list(failed)},
+        "summary": {"parsing_errors": parsing_errors},
+    }
 
 
 def gate(document, *workflows):
-    return subprocess.run([sys.executable, str(GATE), *workflows], input=json.dumps(document),
-                          capture_output=True, text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, str(GATE), *workflows],
+        input=json.dumps(document),
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 class CheckovGateTest(unittest.TestCase):
@@ -43,8 +55,14 @@ class CheckovGateTest(unittest.TestCase):
 
     def test_no_report_fails(self):
         self.assertEqual(gate({"check_type": "yaml"}, "workflows/ci.yml").returncode, 1)
-        broken = subprocess.run([sys.executable, str(GATE)], input="not json", text=True,
-                                capture_output=True, timeout=30, check=False)
+        broken = subprocess.run(
+            [sys.executable, str(GATE)],
+            input="not json",
+            text=True,
+            capture_output=True,
+            timeout=30,
+            check=False,
+        )
         self.assertEqual(broken.returncode, 2)
 
 

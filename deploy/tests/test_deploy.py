@@ -73,13 +73,21 @@ class DeployTest(unittest.TestCase):
     def run_deploy(self, bin_dir, **overrides):
         # Optional inputs from the caller's environment (a CI job's, say) must not leak in.
         inherited = {k: v for k, v in os.environ.items() if k not in OPTIONAL_INPUTS}
-        env = {**inherited, **INPUTS, "CALLS": str(self.calls), "REAL_HELM": self.real_helm,
-               "PINNED_HELM": pinned("HELM_VERSION"), "GITHUB_STEP_SUMMARY": str(self.summary),
-               "GITHUB_OUTPUT": str(self.output), "APP_URL": "http://example.test"}
+        env = {
+            **inherited,
+            **INPUTS,
+            "CALLS": str(self.calls),
+            "REAL_HELM": self.real_helm,
+            "PINNED_HELM": pinned("HELM_VERSION"),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_OUTPUT": str(self.output),
+            "APP_URL": "http://example.test",
+        }
         env["PATH"] = f"{bin_dir}:{env['PATH']}"
         env.update(overrides)
-        return subprocess.run([str(DEPLOY)], env=env, capture_output=True, text=True, timeout=120,
-                              check=False)
+        return subprocess.run(
+            [str(DEPLOY)], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
 
     def render(self, **overrides):
         bin_dir = self.work / "render-bin"
@@ -88,8 +96,11 @@ class DeployTest(unittest.TestCase):
         return self.run_deploy(bin_dir, DRY_RUN="1", **overrides)
 
     def helm_calls(self, verb):
-        return [line.split()[1:] for line in self.calls.read_text().splitlines()
-                if line.startswith(f"helm {verb}")]
+        return [
+            line.split()[1:]
+            for line in self.calls.read_text().splitlines()
+            if line.startswith(f"helm {verb}")
+        ]
 
     def test_render_pins_the_image_digest(self):
         result = self.render()
@@ -100,7 +111,9 @@ class DeployTest(unittest.TestCase):
         images = [c["image"] for c in deployments[0]["spec"]["template"]["spec"]["containers"]]
         self.assertEqual(images, [f"{INPUTS['IMAGE_REPOSITORY']}@{DIGEST}"])
         bindings = [d for d in documents if d["kind"] == "TargetGroupBinding"]
-        self.assertEqual([b["spec"]["targetGroupARN"] for b in bindings], [INPUTS["TARGET_GROUP_ARN"]])
+        self.assertEqual(
+            [b["spec"]["targetGroupARN"] for b in bindings], [INPUTS["TARGET_GROUP_ARN"]]
+        )
 
     def test_live_deploy_uses_the_rendered_arguments(self):
         self.assertEqual(self.render().returncode, 0)
@@ -121,9 +134,14 @@ class DeployTest(unittest.TestCase):
         self.assertEqual(order[:2], ["helm version", "aws eks"])
         self.assertEqual(sorted(order[2:4]), ["kubectl apply", "kubectl create"])
         self.assertEqual(order[4:], ["kubectl label", "make -C", "helm upgrade", "helm status"])
-        (label,) = [line for line in self.calls.read_text().splitlines() if line.startswith("kubectl label")]
-        for wanted in ("pod-security.kubernetes.io/enforce=restricted",
-                       "elbv2.k8s.aws/pod-readiness-gate-inject=enabled", "--overwrite"):
+        (label,) = [
+            line for line in self.calls.read_text().splitlines() if line.startswith("kubectl label")
+        ]
+        for wanted in (
+            "pod-security.kubernetes.io/enforce=restricted",
+            "elbv2.k8s.aws/pod-readiness-gate-inject=enabled",
+            "--overwrite",
+        ):
             self.assertIn(wanted, label.split())
         self.assertIn("platform-sync", self.calls.read_text())
         self.assertEqual(self.output.read_text(), "revision=7\n")
@@ -173,10 +191,21 @@ class RollbackTest(unittest.TestCase):
 
     def rollback(self, **overrides):
         inherited = {k: v for k, v in os.environ.items() if k not in OPTIONAL_INPUTS}
-        env = {**inherited, "CALLS": str(self.calls), "PATH": f"{self.work}:{os.environ['PATH']}",
-               "GITHUB_STEP_SUMMARY": str(self.work / "summary.md"), **overrides}
-        return subprocess.run([str(ROOT / "deploy" / "rollback.sh")], env=env,
-                              capture_output=True, text=True, timeout=60, check=False)
+        env = {
+            **inherited,
+            "CALLS": str(self.calls),
+            "PATH": f"{self.work}:{os.environ['PATH']}",
+            "GITHUB_STEP_SUMMARY": str(self.work / "summary.md"),
+            **overrides,
+        }
+        return subprocess.run(
+            [str(ROOT / "deploy" / "rollback.sh")],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
 
     def test_rolls_back_to_the_previous_revision_and_waits(self):
         result = self.rollback()

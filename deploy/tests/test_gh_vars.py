@@ -22,8 +22,13 @@ exec {sys.executable} -c 'import json, sys; print(json.dumps(sys.argv[1:]))' "$@
 
 
 def gh_vars(*args):
-    return subprocess.run([sys.executable, str(SCRIPT), *map(str, args)], capture_output=True,
-                          text=True, timeout=30, check=False)
+    return subprocess.run(
+        [sys.executable, str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=30,
+        check=False,
+    )
 
 
 class GhVarsTest(unittest.TestCase):
@@ -38,8 +43,9 @@ class GhVarsTest(unittest.TestCase):
         gh.chmod(0o755)
         calls = self.work / "calls"
         env = {**os.environ, "CALLS": str(calls), "PATH": f"{self.work}:{os.environ['PATH']}"}
-        subprocess.run(["bash", "-euo", "pipefail"], input=commands, env=env, check=True,
-                       timeout=30, text=True)
+        subprocess.run(
+            ["bash", "-euo", "pipefail"], input=commands, env=env, check=True, timeout=30, text=True
+        )
         settings = {}
         for line in calls.read_text().splitlines():
             argv = json.loads(line)
@@ -57,11 +63,19 @@ class GhVarsTest(unittest.TestCase):
         outputs = {**json.loads(BOOTSTRAP.read_text()), **json.loads(LIVE.read_text())}
         self.assertEqual(settings["TF_BACKEND_CONFIG"], (None, outputs["backend_config"]["value"]))
         self.assertEqual(settings["PLAN_ROLE_ARN"], (None, outputs["plan_role_arn"]["value"]))
-        self.assertEqual(settings["ECR_PUSH_ROLE_ARN"], (None, outputs["ecr_push_role_arn"]["value"]))
-        self.assertEqual(settings["APPLY_ROLE_ARN"], ("production", outputs["apply_role_arn"]["value"]))
-        self.assertEqual(settings["DEPLOY_ROLE_ARN"], ("production", outputs["deploy_role_arn"]["value"]))
-        self.assertEqual(settings["PUBLIC_SUBNET_CIDRS"],
-                         ("production", '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]'))
+        self.assertEqual(
+            settings["ECR_PUSH_ROLE_ARN"], (None, outputs["ecr_push_role_arn"]["value"])
+        )
+        self.assertEqual(
+            settings["APPLY_ROLE_ARN"], ("production", outputs["apply_role_arn"]["value"])
+        )
+        self.assertEqual(
+            settings["DEPLOY_ROLE_ARN"], ("production", outputs["deploy_role_arn"]["value"])
+        )
+        self.assertEqual(
+            settings["PUBLIC_SUBNET_CIDRS"],
+            ("production", '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]'),
+        )
         self.assertEqual(settings["APP_URL"], ("production", outputs["app_url"]["value"]))
         self.assertEqual(len(settings), 12)
         # Outputs no workflow reads stay out of the variables.

@@ -36,15 +36,24 @@ class InfraTest(unittest.TestCase):
         (bin_dir / "terraform").chmod(0o755)
         self.calls = self.tree / "calls"
         self.output = self.tree / "github-output"
-        self.env = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}",
-                    "CALLS": str(self.calls), "GITHUB_OUTPUT": str(self.output)}
+        self.env = {
+            **os.environ,
+            "PATH": f"{bin_dir}:{os.environ['PATH']}",
+            "CALLS": str(self.calls),
+            "GITHUB_OUTPUT": str(self.output),
+        }
         self.env.pop("TF_BACKEND_CONFIG", None)
         self.env.pop("TF_LIVE_TFVARS", None)
 
     def infra(self, command, plan_exit=0, **env):
-        return subprocess.run([str(self.tree / "deploy" / "infra.sh"), command],
-                              env={**self.env, "FAKE_PLAN_EXIT": str(plan_exit), **env},
-                              capture_output=True, text=True, timeout=30, check=False)
+        return subprocess.run(
+            [str(self.tree / "deploy" / "infra.sh"), command],
+            env={**self.env, "FAKE_PLAN_EXIT": str(plan_exit), **env},
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
 
     def plan_text(self):
         return (self.tree / ".run" / "infra" / "plan.txt").read_text()
@@ -81,15 +90,21 @@ class InfraTest(unittest.TestCase):
         self.assertIn("no backend settings", result.stderr)
 
     def test_init_writes_the_backend_and_inputs_from_the_variables(self):
-        result = self.infra("init", TF_BACKEND_CONFIG='bucket = "acme-tfstate"',
-                            TF_LIVE_TFVARS='public_access_cidrs = ["0.0.0.0/0"]')
+        result = self.infra(
+            "init",
+            TF_BACKEND_CONFIG='bucket = "acme-tfstate"',
+            TF_LIVE_TFVARS='public_access_cidrs = ["0.0.0.0/0"]',
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         live = self.tree / "terraform" / "live"
         self.assertEqual((live / "backend.hcl").read_text(), 'bucket = "acme-tfstate"\n')
-        self.assertEqual((live / "github.auto.tfvars").read_text(),
-                         'public_access_cidrs = ["0.0.0.0/0"]\n')
-        self.assertIn("init -input=false -lockfile=readonly -backend-config=backend.hcl",
-                      self.calls.read_text())
+        self.assertEqual(
+            (live / "github.auto.tfvars").read_text(), 'public_access_cidrs = ["0.0.0.0/0"]\n'
+        )
+        self.assertIn(
+            "init -input=false -lockfile=readonly -backend-config=backend.hcl",
+            self.calls.read_text(),
+        )
 
     def test_apply_needs_the_saved_plan(self):
         result = self.infra("apply")

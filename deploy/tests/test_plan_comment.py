@@ -17,13 +17,17 @@ import plan_comment  # noqa: E402  (the script lives outside any package)
 
 SCRIPT = ROOT / "deploy" / "plan_comment.py"
 MARKER = "<!-- terraform-plan:live -->"
-PLAN = "\n".join([
-    "Terraform will perform the following actions:",
-    *[f'  # aws_s3_object.o[{i}] will be created\n  + resource "aws_s3_object" "o" {{ key = "{i}" }}'
-      for i in range(2000)],
-    "",
-    "Plan: 2000 to add, 0 to change, 0 to destroy.",
-])
+PLAN = "\n".join(
+    [
+        "Terraform will perform the following actions:",
+        *[
+            f'  # aws_s3_object.o[{i}] will be created\n  + resource "aws_s3_object" "o" {{ key = "{i}" }}'
+            for i in range(2000)
+        ],
+        "",
+        "Plan: 2000 to add, 0 to change, 0 to destroy.",
+    ]
+)
 # Logs each call as a JSON line {argv, stdin}; answers the comment listing from $COMMENTS.
 RECORDING_GH = f"""#!{sys.executable}
 import json, os, sys
@@ -36,8 +40,14 @@ print(open(os.environ["COMMENTS"]).read() if "--paginate" in sys.argv else "{{}}
 
 class BodyTest(unittest.TestCase):
     def test_short_plan_is_shown_whole(self):
-        body = plan_comment.build_body("No changes. Your infrastructure matches the configuration.",
-                                       "live", "success", "https://run", 60000, "the summary")
+        body = plan_comment.build_body(
+            "No changes. Your infrastructure matches the configuration.",
+            "live",
+            "success",
+            "https://run",
+            60000,
+            "the summary",
+        )
         self.assertTrue(body.startswith(MARKER + "\n"))
         self.assertIn("`No changes. Your infrastructure matches the configuration.`", body)
         self.assertNotIn("Truncated", body)
@@ -46,8 +56,9 @@ class BodyTest(unittest.TestCase):
         body = plan_comment.build_body(PLAN, "live", "success", "https://run", 60000, "the summary")
         self.assertLess(len(body), 65536)
         self.assertIn("`Plan: 2000 to add, 0 to change, 0 to destroy.`", body)
-        self.assertIn(f"of {len(PLAN)} characters. The full plan is in the summary: https://run",
-                      body)
+        self.assertIn(
+            f"of {len(PLAN)} characters. The full plan is in the summary: https://run", body
+        )
         shown = body.split("```\n", 1)[1].split("\n```", 1)[0]
         self.assertTrue(PLAN.startswith(shown + "\n"))
 
@@ -58,8 +69,9 @@ class BodyTest(unittest.TestCase):
         self.assertIn("`Error: No valid credential sources found`", body)
 
     def test_backticks_in_the_headline_become_quotes(self):
-        body = plan_comment.build_body("Error: Unsupported argument `foo`", "live", "failure",
-                                       "https://run", 60000, "x")
+        body = plan_comment.build_body(
+            "Error: Unsupported argument `foo`", "live", "failure", "https://run", 60000, "x"
+        )
         self.assertIn("`Error: Unsupported argument 'foo'`", body)
 
     def test_backticks_in_the_plan_cannot_close_the_fence(self):
@@ -83,22 +95,42 @@ class PublishTest(unittest.TestCase):
 
     def publish(self, pages, *extra):
         self.comments.write_text(json.dumps(pages))
-        env = {**os.environ, "GH": str(self.work / "gh"), "CALLS": str(self.calls),
-               "COMMENTS": str(self.comments), "GITHUB_STEP_SUMMARY": str(self.summary),
-               "GITHUB_REPOSITORY": "acme/devops-eks", "PR_NUMBER": "42", "PLAN_OUTCOME": "success"}
-        result = subprocess.run([sys.executable, str(SCRIPT), "--plan", str(self.plan), *extra],
-                                env=env, capture_output=True, text=True, timeout=30, check=False)
-        calls = [json.loads(line) for line in self.calls.read_text().splitlines()] \
-            if self.calls.exists() else []
+        env = {
+            **os.environ,
+            "GH": str(self.work / "gh"),
+            "CALLS": str(self.calls),
+            "COMMENTS": str(self.comments),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "GITHUB_REPOSITORY": "acme/devops-eks",
+            "PR_NUMBER": "42",
+            "PLAN_OUTCOME": "success",
+        }
+        result = subprocess.run(
+            [sys.executable, str(SCRIPT), "--plan", str(self.plan), *extra],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
+        calls = (
+            [json.loads(line) for line in self.calls.read_text().splitlines()]
+            if self.calls.exists()
+            else []
+        )
         return result, calls
 
     def test_first_plan_creates_the_comment(self):
         human = {"id": 1, "user": {"login": "octocat"}, "body": MARKER + " quoted by a human"}
         result, calls = self.publish([[human]])
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual([c["argv"][:4] for c in calls],
-                         [["api", "--paginate", "--slurp", "repos/acme/devops-eks/issues/42/comments"],
-                          ["api", "--method", "POST", "repos/acme/devops-eks/issues/42/comments"]])
+        self.assertEqual(
+            [c["argv"][:4] for c in calls],
+            [
+                ["api", "--paginate", "--slurp", "repos/acme/devops-eks/issues/42/comments"],
+                ["api", "--method", "POST", "repos/acme/devops-eks/issues/42/comments"],
+            ],
+        )
         posted = json.loads(calls[1]["stdin"])["body"]
         self.assertTrue(posted.startswith(MARKER))
         self.assertLess(len(posted), 65536)
@@ -108,8 +140,10 @@ class PublishTest(unittest.TestCase):
         ours = {"id": 9, "user": {"login": "github-actions[bot]"}, "body": MARKER + "\nold"}
         result, calls = self.publish([[other], [ours]])
         self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(calls[1]["argv"][:4],
-                         ["api", "--method", "PATCH", "repos/acme/devops-eks/issues/comments/9"])
+        self.assertEqual(
+            calls[1]["argv"][:4],
+            ["api", "--method", "PATCH", "repos/acme/devops-eks/issues/comments/9"],
+        )
         self.assertEqual(len(calls), 2)
         self.assertIn("updated", result.stdout)
 
@@ -122,16 +156,29 @@ class PublishTest(unittest.TestCase):
 
     def test_without_a_pull_request_only_the_summary_is_written(self):
         self.comments.write_text("[]")
-        env = {**os.environ, "GH": str(self.work / "gh"), "CALLS": str(self.calls),
-               "GITHUB_STEP_SUMMARY": str(self.summary), "PR_NUMBER": ""}
-        result = subprocess.run([sys.executable, str(SCRIPT), "--plan", str(self.plan)], env=env,
-                                capture_output=True, text=True, timeout=30, check=False)
+        env = {
+            **os.environ,
+            "GH": str(self.work / "gh"),
+            "CALLS": str(self.calls),
+            "GITHUB_STEP_SUMMARY": str(self.summary),
+            "PR_NUMBER": "",
+        }
+        result = subprocess.run(
+            [sys.executable, str(SCRIPT), "--plan", str(self.plan)],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
+        )
         self.assertEqual(result.returncode, 0, result.stderr)
         self.assertFalse(self.calls.exists())
         self.assertIn("Plan: 2000 to add", self.summary.read_text())
 
     def test_a_failing_gh_fails_the_step(self):
-        (self.work / "gh").write_text("#!/usr/bin/env bash\necho 'HTTP 403: Resource not accessible' >&2\nexit 1\n")
+        (self.work / "gh").write_text(
+            "#!/usr/bin/env bash\necho 'HTTP 403: Resource not accessible' >&2\nexit 1\n"
+        )
         result, _ = self.publish([[]])
         self.assertEqual(result.returncode, 1)
         self.assertIn("HTTP 403", result.stderr)

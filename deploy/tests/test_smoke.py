@@ -29,9 +29,24 @@ def free_port():
 
 def smoke(url, sha, timeout, interval=0.5):
     started = time.monotonic()
-    result = subprocess.run([sys.executable, str(SMOKE), "--url", url, "--expected-sha", sha,
-                             "--timeout", str(timeout), "--interval", str(interval)],
-                            capture_output=True, text=True, timeout=timeout + 30, check=False)
+    result = subprocess.run(
+        [
+            sys.executable,
+            str(SMOKE),
+            "--url",
+            url,
+            "--expected-sha",
+            sha,
+            "--timeout",
+            str(timeout),
+            "--interval",
+            str(interval),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=timeout + 30,
+        check=False,
+    )
     return result, time.monotonic() - started
 
 
@@ -39,10 +54,17 @@ class Service:
     """The webapp binary on free ports; always stopped by the test's cleanup."""
 
     def __init__(self, test, port):
-        env = {**os.environ, "APP_PORT": str(port), "ADMIN_PORT": str(free_port()),
-               "BIND_ADDRESS": "127.0.0.1", "LOG_FORMAT": "json", "RUST_LOG": "warn"}
-        self.process = subprocess.Popen([os.environ["WEBAPP_BIN"]], env=env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        env = {
+            **os.environ,
+            "APP_PORT": str(port),
+            "ADMIN_PORT": str(free_port()),
+            "BIND_ADDRESS": "127.0.0.1",
+            "LOG_FORMAT": "json",
+            "RUST_LOG": "warn",
+        }
+        self.process = subprocess.Popen(
+            [os.environ["WEBAPP_BIN"]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+        )
         test.addCleanup(self.stop)
         self.url = f"http://127.0.0.1:{port}"
 
@@ -68,8 +90,10 @@ class SmokeTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         if not os.environ.get("WEBAPP_BIN") or not os.environ.get("WEBAPP_SHA"):
-            raise AssertionError("WEBAPP_BIN and WEBAPP_SHA are unset: run 'make delivery-test', "
-                                 "which builds the service with a known GIT_SHA")
+            raise AssertionError(
+                "WEBAPP_BIN and WEBAPP_SHA are unset: run 'make delivery-test', "
+                "which builds the service with a known GIT_SHA"
+            )
 
     def test_passes_on_the_deployed_sha(self):
         service = Service(self, free_port())
@@ -115,8 +139,11 @@ class SmokeTest(unittest.TestCase):
         self.assertLess(elapsed, 3 + SLACK)
 
     def test_bad_arguments_are_refused(self):
-        cases = [("ftp://x", WRONG_SHA, "--url"), ("http://x", "main", "--expected-sha"),
-                 ("http://x", WRONG_SHA[:7], "--expected-sha")]
+        cases = [
+            ("ftp://x", WRONG_SHA, "--url"),
+            ("http://x", "main", "--expected-sha"),
+            ("http://x", WRONG_SHA[:7], "--expected-sha"),
+        ]
         for url, sha, named in cases:
             with self.subTest(url=url, sha=sha):
                 result, _ = smoke(url, sha, timeout=1)

@@ -27,8 +27,11 @@ def steps(job):
 
 
 def uses_lines(path):
-    return [line.split("uses:", 1)[1].strip() for line in path.read_text().splitlines()
-            if line.strip().startswith(("uses:", "- uses:")) and "./" not in line]
+    return [
+        line.split("uses:", 1)[1].strip()
+        for line in path.read_text().splitlines()
+        if line.strip().startswith(("uses:", "- uses:")) and "./" not in line
+    ]
 
 
 class WorkflowRulesTest(unittest.TestCase):
@@ -49,8 +52,9 @@ class WorkflowRulesTest(unittest.TestCase):
                 with self.subTest(workflow=path.name, job=name):
                     permissions = job["permissions"]
                     self.assertEqual(permissions.get("contents"), "read")
-                    assumes_role = any(s.get("uses", "").startswith(AWS_CREDENTIALS)
-                                       for s in steps(job))
+                    assumes_role = any(
+                        s.get("uses", "").startswith(AWS_CREDENTIALS) for s in steps(job)
+                    )
                     self.assertEqual(permissions.get("id-token") == "write", assumes_role)
                     extra = set(permissions) - {"contents", "id-token", "pull-requests"}
                     self.assertEqual(extra, set())
@@ -79,8 +83,10 @@ class WorkflowRulesTest(unittest.TestCase):
                 for step in steps(job):
                     if step.get("uses", "").startswith(AWS_CREDENTIALS):
                         with self.subTest(workflow=path.name, job=name):
-                            self.assertRegex(step["with"]["role-to-assume"],
-                                             r"^\$\{\{ vars\.[A-Z_]+_ROLE_ARN \}\}$")
+                            self.assertRegex(
+                                step["with"]["role-to-assume"],
+                                r"^\$\{\{ vars\.[A-Z_]+_ROLE_ARN \}\}$",
+                            )
 
     def test_apply_and_deploy_wait_for_the_production_environment(self):
         infra = load(ROOT / ".github" / "workflows" / "infra.yml")
@@ -96,11 +102,13 @@ class WorkflowRulesTest(unittest.TestCase):
     def test_deploy_uses_the_pushed_digest_and_rolls_back_after_a_failed_smoke_test(self):
         deploy = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["deploy"]
         by_run = {step.get("run"): step for step in steps(deploy)}
-        self.assertEqual(by_run["make deploy"]["env"]["IMAGE_DIGEST"],
-                         "${{ needs.build.outputs.digest }}")
+        self.assertEqual(
+            by_run["make deploy"]["env"]["IMAGE_DIGEST"], "${{ needs.build.outputs.digest }}"
+        )
         self.assertEqual(by_run["make smoke"]["env"]["EXPECTED_SHA"], "${{ github.sha }}")
-        self.assertEqual(by_run["make rollback"]["if"],
-                         "${{ failure() && steps.smoke.outcome == 'failure' }}")
+        self.assertEqual(
+            by_run["make rollback"]["if"], "${{ failure() && steps.smoke.outcome == 'failure' }}"
+        )
         # helm comes from the same pinned, checksum-verified package as make tools
         self.assertTrue(any("tools/install.sh helm" in (s.get("run") or "") for s in steps(deploy)))
         self.assertFalse(any("setup-helm" in s.get("uses", "") for s in steps(deploy)))

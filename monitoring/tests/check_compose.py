@@ -41,7 +41,10 @@ def main() -> int:
     problems = []
 
     versions = pins()
-    for name, pin in (("prometheus", "COMPOSE_PROMETHEUS_IMAGE"), ("grafana", "COMPOSE_GRAFANA_IMAGE")):
+    for name, pin in (
+        ("prometheus", "COMPOSE_PROMETHEUS_IMAGE"),
+        ("grafana", "COMPOSE_GRAFANA_IMAGE"),
+    ):
         if services[name]["image"] != versions[pin]:
             problems.append(f"{name}: image {services[name]['image']} is not {pin}={versions[pin]}")
     build = services["webapp"]["build"]
@@ -56,9 +59,13 @@ def main() -> int:
     prom_mounts = mounts(services["prometheus"])
     config = yaml.safe_load(prom_mounts["/etc/prometheus/prometheus.yml"].read_text())
     if prom_mounts.get("/etc/prometheus/rules") != (ROOT / "charts/webapp/files/rules").resolve():
-        problems.append("prometheus: the chart's rule files are not mounted at /etc/prometheus/rules")
+        problems.append(
+            "prometheus: the chart's rule files are not mounted at /etc/prometheus/rules"
+        )
     if config["rule_files"] != ["/etc/prometheus/rules/*.yaml"]:
-        problems.append(f"prometheus: rule_files {config['rule_files']} do not load the mounted rules")
+        problems.append(
+            f"prometheus: rule_files {config['rule_files']} do not load the mounted rules"
+        )
     local = json.loads(prometheus_config(9090, "local", "webapp-compose", "5s"))
     for key in ("job_name", "metrics_path"):
         if config["scrape_configs"][0][key] != local["scrape_configs"][0][key]:
@@ -66,23 +73,48 @@ def main() -> int:
     compose_labels = config["scrape_configs"][0]["static_configs"][0]["labels"]
     local_labels = local["scrape_configs"][0]["static_configs"][0]["labels"]
     if compose_labels != local_labels:
-        problems.append(f"prometheus: scrape labels {compose_labels} differ from localstack.py's {local_labels}")
+        problems.append(
+            f"prometheus: scrape labels {compose_labels} differ from localstack.py's {local_labels}"
+        )
     target = config["scrape_configs"][0]["static_configs"][0]["targets"][0]
     if target != "webapp:9090":
-        problems.append(f"prometheus: scrapes {target}, not the webapp service's admin port webapp:9090")
+        problems.append(
+            f"prometheus: scrapes {target}, not the webapp service's admin port webapp:9090"
+        )
 
     grafana_mounts = mounts(services["grafana"])
     provisioning = grafana_mounts["/etc/grafana/provisioning"]
-    datasource = yaml.safe_load((provisioning / "datasources/prometheus.yaml").read_text())["datasources"][0]
+    datasource = yaml.safe_load((provisioning / "datasources/prometheus.yaml").read_text())[
+        "datasources"
+    ][0]
     if datasource["url"] != "http://prometheus:9090" or datasource["type"] != "prometheus":
         problems.append(f"grafana: data source {datasource} is not the compose Prometheus")
     provider = yaml.safe_load((provisioning / "dashboards/webapp.yaml").read_text())["providers"][0]
-    dashboards_at = [c for c, h in grafana_mounts.items() if h == (ROOT / "charts/webapp/files/dashboards").resolve()]
-    if len(dashboards_at) != 1 or Path(dashboards_at[0]).parent != Path(provider["options"]["path"]):
-        problems.append(f"grafana: the chart's dashboards ({dashboards_at}) are not one folder under {provider['options']['path']}")
+    dashboards_at = [
+        c
+        for c, h in grafana_mounts.items()
+        if h == (ROOT / "charts/webapp/files/dashboards").resolve()
+    ]
+    if len(dashboards_at) != 1 or Path(dashboards_at[0]).parent != Path(
+        provider["options"]["path"]
+    ):
+        problems.append(
+            f"grafana: the chart's dashboards ({dashboards_at}) are not one folder under {provider['options']['path']}"
+        )
 
-    result = subprocess.run(["promtool", "check", "config", "--syntax-only", str(prom_mounts["/etc/prometheus/prometheus.yml"])],
-                            capture_output=True, text=True, timeout=60, check=False)
+    result = subprocess.run(
+        [
+            "promtool",
+            "check",
+            "config",
+            "--syntax-only",
+            str(prom_mounts["/etc/prometheus/prometheus.yml"]),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
     if result.returncode != 0:
         problems.append(f"promtool check config: {result.stdout}{result.stderr}")
 
@@ -90,7 +122,9 @@ def main() -> int:
         print(f"compose.yaml: {problem}", file=sys.stderr)
     if problems:
         return 1
-    print("compose.yaml: parses, mounts exist, images pinned, scrape labels and provisioning match (not run: no Docker engine)")
+    print(
+        "compose.yaml: parses, mounts exist, images pinned, scrape labels and provisioning match (not run: no Docker engine)"
+    )
     return 0
 
 

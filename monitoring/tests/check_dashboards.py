@@ -31,7 +31,9 @@ def check(path: Path, dashboard: dict) -> list[str]:
     problems = []
     text = path.read_text()
     if text != json.dumps(dashboard, indent=2, ensure_ascii=False) + "\n":
-        problems.append("not canonical JSON: rewrite it with json.dumps(indent=2) and a final newline")
+        problems.append(
+            "not canonical JSON: rewrite it with json.dumps(indent=2) and a final newline"
+        )
     uid = dashboard.get("uid")
     if not isinstance(uid, str) or not uid or len(uid) > 40:
         problems.append(f"uid must be a non-empty string of at most 40 characters, got {uid!r}")
@@ -39,14 +41,22 @@ def check(path: Path, dashboard: dict) -> list[str]:
         problems.append("no title")
     for leftover in ("__inputs", "__requires", "id"):
         if leftover in dashboard:
-            problems.append(f"export leftover {leftover!r}: dashboards as code carry no instance ids")
+            problems.append(
+                f"export leftover {leftover!r}: dashboards as code carry no instance ids"
+            )
     variables = {v.get("name"): v for v in dashboard.get("templating", {}).get("list", [])}
     ds_var = variables.get("datasource")
     if not ds_var or ds_var.get("type") != "datasource" or ds_var.get("query") != "prometheus":
         problems.append("no variable 'datasource' of type datasource with query 'prometheus'")
     for where, ref in datasource_refs(dashboard):
-        if not (isinstance(ref, dict) and ref.get("uid") == DATASOURCE_REF and ref.get("type") == "prometheus"):
-            problems.append(f"{where} = {ref!r}: use {{'type': 'prometheus', 'uid': '{DATASOURCE_REF}'}}")
+        if not (
+            isinstance(ref, dict)
+            and ref.get("uid") == DATASOURCE_REF
+            and ref.get("type") == "prometheus"
+        ):
+            problems.append(
+                f"{where} = {ref!r}: use {{'type': 'prometheus', 'uid': '{DATASOURCE_REF}'}}"
+            )
     ids = [p.get("id") for p in panels(dashboard)]
     if len(ids) != len(set(ids)):
         problems.append(f"duplicate panel ids: {ids}")

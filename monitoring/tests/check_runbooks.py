@@ -8,7 +8,6 @@ but those pages and README.md, whose table must list every alert.
 import sys
 
 import yaml
-
 from dashboards import ROOT, RULES_DIR
 
 RUNBOOK_DIR = ROOT / "docs/runbooks"
@@ -40,7 +39,9 @@ def main() -> int:
                 problems.append(f"{name}: no {key} annotation")
         expected = f"docs/runbooks/{name}.md"
         if annotations.get("runbook_url") != expected:
-            problems.append(f"{name}: runbook_url is {annotations.get('runbook_url')!r}, expected {expected!r}")
+            problems.append(
+                f"{name}: runbook_url is {annotations.get('runbook_url')!r}, expected {expected!r}"
+            )
         if not (ROOT / expected).is_file():
             problems.append(f"{name}: {expected} does not exist")
     pages = {p.stem for p in RUNBOOK_DIR.glob("*.md") if p.name != "README.md"}

@@ -25,9 +25,23 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from dashboards import VARIABLE_VALUES, Query, all_queries, external_metrics, is_external, recording_rules  # noqa: E402
+from dashboards import (
+    VARIABLE_VALUES,
+    Query,
+    all_queries,
+    external_metrics,
+    is_external,
+    recording_rules,
+)  # noqa: E402
 from localstack import (  # noqa: E402
-    drive_load, free_port, prometheus_config, prometheus_query, start_prometheus, start_webapp, stop, wait_ready,
+    drive_load,
+    free_port,
+    prometheus_config,
+    prometheus_query,
+    start_prometheus,
+    start_webapp,
+    stop,
+    wait_ready,
 )
 
 LOAD_SECONDS = 15
@@ -54,7 +68,9 @@ def evaluate(prom: str, queries: list[Query]) -> list[str]:
         for query in pending:
             result = prometheus_query(prom, query.expr)
             if result.get("status") != "success":
-                problems[query.where] = f"{query.where}: error {result.get('error')!r}\n    {query.expr}"
+                problems[query.where] = (
+                    f"{query.where}: error {result.get('error')!r}\n    {query.expr}"
+                )
             elif not has_data(result, query.label):
                 problems[query.where] = f"{query.where}: no data\n    {query.expr}"
                 still.append(query)
@@ -81,7 +97,9 @@ def main() -> int:
     cluster_only = [q for q in queries if is_external(q, external)]
     rules = recording_rules()
     rule_queries = [Query(f"rule {name} (expr)", expr) for name, expr in rules]
-    rule_queries += [Query(f"rule {name} (recorded series)", name) for name in sorted({n for n, _ in rules})]
+    rule_queries += [
+        Query(f"rule {name} (recorded series)", name) for name in sorted({n for n, _ in rules})
+    ]
 
     procs = []
     # make's SIGTERM (and Ctrl-C) must still run the finally block below.
@@ -93,35 +111,58 @@ def main() -> int:
             procs.append(start_webapp(app_port, admin_port, work / "webapp.log"))
             wait_ready(f"http://127.0.0.1:{admin_port}/readyz", procs[0], work / "webapp.log", 20)
             config = work / "prometheus.yml"
-            config.write_text(prometheus_config(admin_port, VARIABLE_VALUES["namespace"], "webapp-proof", "1s"))
-            procs.append(start_prometheus(config, work / "data", prom_port, work / "prometheus.log"))
+            config.write_text(
+                prometheus_config(admin_port, VARIABLE_VALUES["namespace"], "webapp-proof", "1s")
+            )
+            procs.append(
+                start_prometheus(config, work / "data", prom_port, work / "prometheus.log")
+            )
             prom = f"http://127.0.0.1:{prom_port}"
             wait_ready(f"{prom}/-/ready", procs[1], work / "prometheus.log", 30)
 
             statuses = drive_load(f"http://127.0.0.1:{app_port}", LOAD_SECONDS, LOAD_ROUNDS)
-            print(f"load: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}")
+            print(
+                f"load: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}"
+            )
             for needed in (200, 404, 500, 503):
                 if not statuses[needed]:
-                    print(f"the load produced no {needed} response: the service's routes changed?", file=sys.stderr)
+                    print(
+                        f"the load produced no {needed} response: the service's routes changed?",
+                        file=sys.stderr,
+                    )
                     return 1
 
             problems = evaluate(prom, own + rule_queries)
             # Alerts return nothing while quiet, so their health is the check: a runtime error
             # (many-to-many matching, say) shows up only there.
-            problems += [f"rule {rule['name']}: health {rule.get('health')!r}, {rule.get('lastError')!r}"
-                         for rule in rule_health(prom) if rule.get("health") != "ok"]
+            problems += [
+                f"rule {rule['name']}: health {rule.get('health')!r}, {rule.get('lastError')!r}"
+                for rule in rule_health(prom)
+                if rule.get("health") != "ok"
+            ]
             for query in cluster_only:
                 result = prometheus_query(prom, query.expr)
                 if result.get("status") != "success":
-                    problems.append(f"{query.where}: error {result.get('error')!r}\n    {query.expr}")
+                    problems.append(
+                        f"{query.where}: error {result.get('error')!r}\n    {query.expr}"
+                    )
             if problems:
                 print("dashboard proof FAILED:", *problems, sep="\n  ", file=sys.stderr)
-                print(f"\nprometheus log tail:\n{(work / 'prometheus.log').read_text()[-1500:]}", file=sys.stderr)
+                print(
+                    f"\nprometheus log tail:\n{(work / 'prometheus.log').read_text()[-1500:]}",
+                    file=sys.stderr,
+                )
                 return 1
-            print(f"dashboard proof: {len(own)} dashboard queries over the service's metrics returned data")
-            print(f"dashboard proof: {len(rules)} recording rules returned data (expression and recorded series);"
-                  " every rule healthy")
-            print(f"dashboard proof: {len(cluster_only)} cluster-only queries parsed (data: external_queries.py):")
+            print(
+                f"dashboard proof: {len(own)} dashboard queries over the service's metrics returned data"
+            )
+            print(
+                f"dashboard proof: {len(rules)} recording rules returned data (expression and recorded series);"
+                " every rule healthy"
+            )
+            print(
+                f"dashboard proof: {len(cluster_only)} cluster-only queries parsed (data: external_queries.py):"
+            )
             for query in cluster_only:
                 print(f"  {query.where}")
             return 0

@@ -84,7 +84,9 @@ def dashboard_queries(dashboard: dict) -> list[Query]:
         text = query["query"] if isinstance(query, dict) else query
         match = _LABEL_VALUES.match(text)
         if not match:
-            raise SystemExit(f"{where}: only label_values(<selector>, <label>) is supported: {text!r}")
+            raise SystemExit(
+                f"{where}: only label_values(<selector>, <label>) is supported: {text!r}"
+            )
         queries.append(Query(where, substitute(match["expr"], where), match["label"]))
     return queries
 

@@ -13,7 +13,6 @@ import tempfile
 from pathlib import Path
 
 import yaml
-
 from dashboards import RULES_DIR, all_queries, external_metrics, is_external, metrics_in
 
 SERIES_FILE = Path(__file__).with_name("external-series.yaml")
@@ -26,26 +25,40 @@ def main() -> int:
     used = set().union(*(metrics_in(q.expr) for q in queries)) if queries else set()
     unused = sorted(external.keys() - used)
     if unused:
-        print(f"external-metrics.yaml lists metrics no dashboard query uses: {unused}", file=sys.stderr)
+        print(
+            f"external-metrics.yaml lists metrics no dashboard query uses: {unused}",
+            file=sys.stderr,
+        )
         return 1
     # count(...) > bool 0 is 1 exactly when the query returns data: the test fails on no data.
     tests = [
-        {"expr": f"count({q.expr}) > bool 0", "eval_time": EVAL_TIME,
-         "exp_samples": [{"labels": "{}", "value": 1}]}
+        {
+            "expr": f"count({q.expr}) > bool 0",
+            "eval_time": EVAL_TIME,
+            "exp_samples": [{"labels": "{}", "value": 1}],
+        }
         for q in queries
     ]
     suite = {
         "rule_files": [str(p) for p in sorted(RULES_DIR.glob("*.yaml"))],
         "evaluation_interval": "1m",
-        "tests": [{"interval": "1m", "input_series": yaml.safe_load(SERIES_FILE.read_text()),
-                   "promql_expr_test": tests}],
+        "tests": [
+            {
+                "interval": "1m",
+                "input_series": yaml.safe_load(SERIES_FILE.read_text()),
+                "promql_expr_test": tests,
+            }
+        ],
     }
     with tempfile.TemporaryDirectory() as tmp:
         suite_path = Path(tmp) / "external-queries.test.yaml"
         suite_path.write_text(yaml.safe_dump(suite, sort_keys=False))
         result = subprocess.run(["promtool", "test", "rules", str(suite_path)], check=False)
     if result.returncode != 0:
-        print("a cluster-only dashboard query returned no data on the synthetic series; queries:", file=sys.stderr)
+        print(
+            "a cluster-only dashboard query returned no data on the synthetic series; queries:",
+            file=sys.stderr,
+        )
         for q in queries:
             print(f"  {q.where}: {q.expr}", file=sys.stderr)
         return 1

@@ -23,10 +23,19 @@ from localstack import free_port, prometheus_query  # noqa: E402
 
 
 def stack(command: str, env: dict[str, str]) -> str:
-    result = subprocess.run([sys.executable, "stack.py", command], cwd=MONITORING, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "stack.py", command],
+        cwd=MONITORING,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     if result.returncode != 0:
-        raise AssertionError(f"stack.py {command} exited {result.returncode}:\n{result.stdout}{result.stderr}")
+        raise AssertionError(
+            f"stack.py {command} exited {result.returncode}:\n{result.stdout}{result.stderr}"
+        )
     return result.stdout
 
 
@@ -46,7 +55,11 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="local-stack-") as tmp:
         run_dir = Path(tmp)
         ports = {"APP_PORT": free_port(), "ADMIN_PORT": free_port(), "PROMETHEUS_PORT": free_port()}
-        env = {**os.environ, "LOCAL_STACK_DIR": str(run_dir), **{k: str(v) for k, v in ports.items()}}
+        env = {
+            **os.environ,
+            "LOCAL_STACK_DIR": str(run_dir),
+            **{k: str(v) for k, v in ports.items()},
+        }
         started: dict[str, int] = {}
         try:
             out = stack("up", env)
@@ -64,7 +77,9 @@ def main() -> int:
             prom = f"http://127.0.0.1:{ports['PROMETHEUS_PORT']}"
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:
-                result = prometheus_query(prom, 'sum(http_requests_total{job="webapp", namespace="local"})')
+                result = prometheus_query(
+                    prom, 'sum(http_requests_total{job="webapp", namespace="local"})'
+                )
                 if result["data"]["result"]:
                     break
                 time.sleep(1)

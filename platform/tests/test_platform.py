@@ -38,15 +38,33 @@ def versions() -> dict[str, str]:
 
 def sync(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in SYNC_ENV}
-    return subprocess.run([str(PLATFORM / "sync.sh")], env={**clean, "DRY_RUN": "1", **env},
-                          capture_output=True, text=True, timeout=60, check=False)
+    return subprocess.run(
+        [str(PLATFORM / "sync.sh")],
+        env={**clean, "DRY_RUN": "1", **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
 
 
 def render_chart() -> list[dict]:
     result = subprocess.run(
-        ["helm", "template", "webapp", str(ROOT / "charts/webapp"), "--namespace", "webapp",
-         "--values", str(ROOT / "charts/webapp/ci/eks-deploy-values.yaml")],
-        capture_output=True, text=True, timeout=60, check=True)
+        [
+            "helm",
+            "template",
+            "webapp",
+            str(ROOT / "charts/webapp"),
+            "--namespace",
+            "webapp",
+            "--values",
+            str(ROOT / "charts/webapp/ci/eks-deploy-values.yaml"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
+    )
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
@@ -66,8 +84,10 @@ class ValuesFiles(unittest.TestCase):
         self.assertEqual(self.storage_class["provisioner"], "ebs.csi.aws.com")
         self.assertEqual(self.storage_class["parameters"]["type"], "gp3")
         name = self.storage_class["metadata"]["name"]
-        for spec in (self.kps["prometheus"]["prometheusSpec"]["storageSpec"],
-                     self.kps["alertmanager"]["alertmanagerSpec"]["storage"]):
+        for spec in (
+            self.kps["prometheus"]["prometheusSpec"]["storageSpec"],
+            self.kps["alertmanager"]["alertmanagerSpec"]["storage"],
+        ):
             self.assertEqual(spec["volumeClaimTemplate"]["spec"]["storageClassName"], name)
 
     def test_prometheus_retention_covers_the_30_day_slo_window(self):
@@ -101,18 +121,28 @@ class ValuesFiles(unittest.TestCase):
     def test_every_webapp_severity_routes_to_a_real_receiver(self):
         route = self.kps["alertmanager"]["config"]["route"]
         receivers = {r["name"]: r for r in self.kps["alertmanager"]["config"]["receivers"]}
-        severities = {rule["labels"]["severity"]
-                      for path in RULES_DIR.glob("*.yaml")
-                      for group in yaml.safe_load(path.read_text())["groups"]
-                      for rule in group["rules"] if "alert" in rule}
+        severities = {
+            rule["labels"]["severity"]
+            for path in RULES_DIR.glob("*.yaml")
+            for group in yaml.safe_load(path.read_text())["groups"]
+            for rule in group["rules"]
+            if "alert" in rule
+        }
         self.assertEqual(severities, {"page", "ticket"})
         for severity in severities:
-            matched = [r for r in route["routes"]
-                       if any(m.startswith("severity =~") and severity in m.split('"')[1].split("|")
-                              for m in r["matchers"])]
+            matched = [
+                r
+                for r in route["routes"]
+                if any(
+                    m.startswith("severity =~") and severity in m.split('"')[1].split("|")
+                    for m in r["matchers"]
+                )
+            ]
             self.assertEqual(len(matched), 1, f"severity {severity}: routes {matched}")
             self.assertEqual(matched[0]["receiver"], severity)
-            self.assertTrue(receivers[severity].get("webhook_configs"), f"receiver {severity} sends nothing")
+            self.assertTrue(
+                receivers[severity].get("webhook_configs"), f"receiver {severity} sends nothing"
+            )
 
     def test_load_balancer_controller_service_account_matches_terraform(self):
         # docs/interfaces.md: Pod Identity association for kube-system/aws-load-balancer-controller.
@@ -121,7 +151,9 @@ class ValuesFiles(unittest.TestCase):
         interfaces = (ROOT / "docs/interfaces.md").read_text()
         self.assertIn("`aws-load-balancer-controller` in `kube-system`", interfaces)
         for key in ("clusterName", "region", "vpcId"):
-            self.assertNotIn(key, self.lbc, f"{key} comes from Terraform at sync time, not from git")
+            self.assertNotIn(
+                key, self.lbc, f"{key} comes from Terraform at sync time, not from git"
+            )
 
 
 class SyncCommands(unittest.TestCase):
@@ -132,7 +164,11 @@ class SyncCommands(unittest.TestCase):
         self.pins = versions()
 
     def helm_upgrade(self, release: str) -> list[str]:
-        found = [line.split() for line in self.lines if line.startswith(f"helm upgrade --install {release} ")]
+        found = [
+            line.split()
+            for line in self.lines
+            if line.startswith(f"helm upgrade --install {release} ")
+        ]
         self.assertEqual(len(found), 1, self.lines)
         return found[0]
 
@@ -158,19 +194,24 @@ class SyncCommands(unittest.TestCase):
         self.assert_flag(args, "--namespace", "kube-system")
         self.assert_flag(args, "--values", str(LBC_VALUES))
         set_strings = [args[i + 1] for i, a in enumerate(args) if a == "--set-string"]
-        self.assertEqual(set_strings, ["clusterName=demo", "region=eu-west-1", "vpcId=vpc-0123456789abcdef0"])
+        self.assertEqual(
+            set_strings, ["clusterName=demo", "region=eu-west-1", "vpcId=vpc-0123456789abcdef0"]
+        )
         self.assertIn("--rollback-on-failure", args)
         self.assertIn("--wait", args)
 
     def test_order_storage_and_crds_before_the_releases(self):
         def index(prefix):
             return next(i for i, line in enumerate(self.lines) if line.startswith(prefix))
+
         storage = index("kubectl apply --server-side -f ")
         self.assertTrue(self.lines[storage].endswith(str(STORAGE_CLASS)))
         crds = [i for i, line in enumerate(self.lines) if line.startswith("helm show crds ")]
         self.assertEqual(len(crds), 2)
         for i in crds:
-            self.assertTrue(self.lines[i].endswith("| kubectl apply --server-side --force-conflicts -f -"))
+            self.assertTrue(
+                self.lines[i].endswith("| kubectl apply --server-side --force-conflicts -f -")
+            )
         lbc = index("helm upgrade --install aws-load-balancer-controller ")
         kps = index(f"helm upgrade --install {KPS_RELEASE} ")
         self.assertLess(storage, min(crds))
@@ -190,8 +231,13 @@ class SyncCommands(unittest.TestCase):
             self.assertEqual(result.returncode, 2, name)
             self.assertIn(f"{name} is not set", result.stderr)
             self.assertEqual(result.stdout, "", "nothing may run before the inputs are checked")
-        for name, bad in (("VPC_ID", "vpc-XYZ"), ("AWS_REGION", "Ireland"), ("CLUSTER_NAME", "-x"),
-                          ("HELM_TIMEOUT", "soon"), ("DRY_RUN", "yes")):
+        for name, bad in (
+            ("VPC_ID", "vpc-XYZ"),
+            ("AWS_REGION", "Ireland"),
+            ("CLUSTER_NAME", "-x"),
+            ("HELM_TIMEOUT", "soon"),
+            ("DRY_RUN", "yes"),
+        ):
             result = sync(**{**SYNC_ENV, name: bad})
             self.assertEqual(result.returncode, 2, name)
             self.assertIn(name, result.stderr)
@@ -213,7 +259,12 @@ class ChartObjectsAreSelected(unittest.TestCase):
         # NilUsesHelmValues true + no explicit selector = select release=<kps release>.
         self.assertTrue(spec["serviceMonitorSelectorNilUsesHelmValues"])
         self.assertTrue(spec["ruleSelectorNilUsesHelmValues"])
-        for key in ("serviceMonitorSelector", "ruleSelector", "serviceMonitorNamespaceSelector", "ruleNamespaceSelector"):
+        for key in (
+            "serviceMonitorSelector",
+            "ruleSelector",
+            "serviceMonitorNamespaceSelector",
+            "ruleNamespaceSelector",
+        ):
             self.assertNotIn(key, spec, f"{key} would change which objects are picked up")
         for kind in ("ServiceMonitor", "PrometheusRule"):
             objects = self.of_kind(kind)
@@ -222,32 +273,53 @@ class ChartObjectsAreSelected(unittest.TestCase):
 
     def test_service_monitor_scrapes_the_admin_port_as_job_webapp(self):
         monitor = self.of_kind("ServiceMonitor")[0]
-        selected = [s for s in self.of_kind("Service")
-                    if all(s["metadata"]["labels"].get(k) == v
-                           for k, v in monitor["spec"]["selector"]["matchLabels"].items())]
-        self.assertEqual(len(selected), 1, "the ServiceMonitor must select exactly the ClusterIP Service")
+        selected = [
+            s
+            for s in self.of_kind("Service")
+            if all(
+                s["metadata"]["labels"].get(k) == v
+                for k, v in monitor["spec"]["selector"]["matchLabels"].items()
+            )
+        ]
+        self.assertEqual(
+            len(selected), 1, "the ServiceMonitor must select exactly the ClusterIP Service"
+        )
         service = selected[0]
         self.assertEqual([e["port"] for e in monitor["spec"]["endpoints"]], ["admin"])
         self.assertIn("admin", [p["name"] for p in service["spec"]["ports"]])
-        self.assertEqual(service["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp",
-                         "rules and dashboards select job=\"webapp\"")
+        self.assertEqual(
+            service["metadata"]["labels"][monitor["spec"]["jobLabel"]],
+            "webapp",
+            'rules and dashboards select job="webapp"',
+        )
 
     def test_rules_in_the_chart_are_the_rule_files(self):
         rule = self.of_kind("PrometheusRule")[0]
-        expected = [g["name"] for p in sorted(RULES_DIR.glob("*.yaml")) for g in yaml.safe_load(p.read_text())["groups"]]
+        expected = [
+            g["name"]
+            for p in sorted(RULES_DIR.glob("*.yaml"))
+            for g in yaml.safe_load(p.read_text())["groups"]
+        ]
         self.assertEqual(sorted(g["name"] for g in rule["spec"]["groups"]), sorted(expected))
 
     def test_dashboards_reach_the_grafana_sidecar_with_a_folder(self):
         sidecar = self.kps["grafana"]["sidecar"]["dashboards"]
         self.assertTrue(sidecar["provider"]["foldersFromFilesStructure"])
         self.assertEqual(sidecar["searchNamespace"], "ALL")
-        maps = [c for c in self.of_kind("ConfigMap")
-                if c["metadata"].get("labels", {}).get(sidecar["label"]) == sidecar["labelValue"]]
-        dashboards = sorted(p.name for p in (ROOT / "charts/webapp/files/dashboards").glob("*.json"))
+        maps = [
+            c
+            for c in self.of_kind("ConfigMap")
+            if c["metadata"].get("labels", {}).get(sidecar["label"]) == sidecar["labelValue"]
+        ]
+        dashboards = sorted(
+            p.name for p in (ROOT / "charts/webapp/files/dashboards").glob("*.json")
+        )
         self.assertEqual(sorted(k for c in maps for k in c["data"]), dashboards)
         for config_map in maps:
             self.assertEqual(len(config_map["data"]), 1, "one dashboard per ConfigMap")
-            self.assertTrue(config_map["metadata"].get("annotations", {}).get(sidecar["folderAnnotation"]))
+            self.assertTrue(
+                config_map["metadata"].get("annotations", {}).get(sidecar["folderAnnotation"])
+            )
 
     def test_network_policy_admits_prometheus_from_the_monitoring_namespace(self):
         policies = self.of_kind("NetworkPolicy")

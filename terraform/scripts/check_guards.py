@@ -29,11 +29,15 @@ def main(argv: list[str]) -> int:
         body = resource_body(text, rtype, name)
         if body is None:
             problems.append(f"{rtype}.{name} not found")
-        elif not re.search(r"lifecycle \{[^}]*^\s*prevent_destroy\s*=\s*true\s*$", body, re.M | re.S):
+        elif not re.search(
+            r"lifecycle \{[^}]*^\s*prevent_destroy\s*=\s*true\s*$", body, re.M | re.S
+        ):
             problems.append(f"{rtype}.{name} lacks lifecycle {{ prevent_destroy = true }}")
     for problem in problems:
         print(f"check_guards: {argv[0]}: {problem}", file=sys.stderr)
-    print(f"check_guards: {len(GUARDED) - len(problems)}/{len(GUARDED)} guarded resources keep prevent_destroy")
+    print(
+        f"check_guards: {len(GUARDED) - len(problems)}/{len(GUARDED)} guarded resources keep prevent_destroy"
+    )
     return 1 if problems else 0
 
 

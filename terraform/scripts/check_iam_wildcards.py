@@ -76,7 +76,9 @@ def findings(path: Path) -> list[str]:
         if not REASON.search(context):
             line = text.count("\n", 0, match.start()) + 1
             what = "NotAction" if not_action else '"*" actions'
-            found.append(f"{path}:{line}: IAM statement allows {what} on every resource without a '# wildcard-reason: ...' comment")
+            found.append(
+                f"{path}:{line}: IAM statement allows {what} on every resource without a '# wildcard-reason: ...' comment"
+            )
     return found
 
 
@@ -101,7 +103,10 @@ def self_test() -> int:
         got = findings(data / name)
         if len(got) != count:
             ok = False
-            print(f"self-test: {name}: expected {count} finding(s), got {len(got)}: {got}", file=sys.stderr)
+            print(
+                f"self-test: {name}: expected {count} finding(s), got {len(got)}: {got}",
+                file=sys.stderr,
+            )
     print("check_iam_wildcards self-test:", "passed" if ok else "FAILED")
     return 0 if ok else 1
 
@@ -115,7 +120,9 @@ def main(argv: list[str]) -> int:
     problems = [f for path in files for f in findings(path)]
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"check_iam_wildcards: {len(files)} files, {len(problems)} unexplained wildcard statement(s)")
+    print(
+        f"check_iam_wildcards: {len(files)} files, {len(problems)} unexplained wildcard statement(s)"
+    )
     return 1 if problems else 0
 
 

@@ -24,7 +24,15 @@ from pathlib import Path
 
 import hcl2
 
-META = {"count", "for_each", "depends_on", "lifecycle", "provider", "__start_line__", "__end_line__"}
+META = {
+    "count",
+    "for_each",
+    "depends_on",
+    "lifecycle",
+    "provider",
+    "__start_line__",
+    "__end_line__",
+}
 
 
 def load_assembly(wheel: Path) -> dict:
@@ -41,7 +49,9 @@ class Schema:
         self.provider_version = "unknown"
         for fqn, t in self.types.items():
             summary = (t.get("docs") or {}).get("summary", "")
-            m = re.search(r"hashicorp/aws/([0-9.]+)/docs/(resources|data-sources)/\w+ (aws_\w+)\}", summary)
+            m = re.search(
+                r"hashicorp/aws/([0-9.]+)/docs/(resources|data-sources)/\w+ (aws_\w+)\}", summary
+            )
             if m and t.get("kind") == "class" and fqn + "Config" in self.types:
                 kind = "resource" if m.group(2) == "resources" else "data"
                 self.configs[(kind, m.group(3))] = self.types[fqn + "Config"]
@@ -79,11 +89,19 @@ def check_body(schema: Schema, body: dict, config: dict, where: str, found: list
             for dynamic in value:
                 for name, block in dynamic.items():
                     content = block.get("content", [{}])
-                    check_body(schema, {name: content if isinstance(content, list) else [content]}, config, where, found)
+                    check_body(
+                        schema,
+                        {name: content if isinstance(content, list) else [content]},
+                        config,
+                        where,
+                        found,
+                    )
             continue
         prop = props.get(camel(key))
         if prop is None:
-            found.append(f"{where}: '{key}' is not an argument or block in hashicorp/aws {schema.provider_version}")
+            found.append(
+                f"{where}: '{key}' is not an argument or block in hashicorp/aws {schema.provider_version}"
+            )
             continue
         nested = schema.struct(prop["type"])
         blocks = value if isinstance(value, list) else [value]
@@ -102,7 +120,9 @@ def check_file(schema: Schema, path: Path) -> list[str]:
             for rtype, instances in block.items():
                 config = schema.configs.get((kind, rtype))
                 if config is None:
-                    found.append(f"{path}: {kind} {rtype} does not exist in hashicorp/aws {schema.provider_version}")
+                    found.append(
+                        f"{path}: {kind} {rtype} does not exist in hashicorp/aws {schema.provider_version}"
+                    )
                     continue
                 for name, body in instances.items():
                     check_body(schema, body, config, f"{path}: {rtype}.{name}", found)
@@ -132,15 +152,22 @@ def main(argv: list[str]) -> int:
         expected = ["'resolve_conflicts'", "'bogus'", "'vpc'", "'log_group_name'"]
         missing = [e for e in expected if not any(e in f for f in found)]
         if missing or len(found) != len(expected):
-            print(f"check_provider_v6 self-test FAILED: expected {expected}, got {found}", file=sys.stderr)
+            print(
+                f"check_provider_v6 self-test FAILED: expected {expected}, got {found}",
+                file=sys.stderr,
+            )
             return 1
-        print(f"check_provider_v6 self-test: passed (hashicorp/aws {schema.provider_version} rejects the fixture's removed arguments)")
+        print(
+            f"check_provider_v6 self-test: passed (hashicorp/aws {schema.provider_version} rejects the fixture's removed arguments)"
+        )
         return 0
     files = tf_files(argv[1:])
     problems = [p for f in files for p in check_file(schema, f)]
     for problem in problems:
         print(problem, file=sys.stderr)
-    print(f"check_provider_v6: {len(files)} files against hashicorp/aws {schema.provider_version}: {len(problems)} unknown argument(s)")
+    print(
+        f"check_provider_v6: {len(files)} files against hashicorp/aws {schema.provider_version}: {len(problems)} unknown argument(s)"
+    )
     return 1 if problems else 0
 
 

@@ -51,7 +51,9 @@ def tables(config: Path) -> str:
             if kind == "variable":
                 default = attribute(body, "default")
                 shown = "required" if default is None else f"`{cell(default)}`"
-                inputs.append(f"| `{name}` | {description} | `{cell(attribute(body, 'type') or 'any')}` | {shown} |")
+                inputs.append(
+                    f"| `{name}` | {description} | `{cell(attribute(body, 'type') or 'any')}` | {shown} |"
+                )
             else:
                 outputs.append(f"| `{name}` | {description} |")
     lines = ["## Inputs", ""]
@@ -84,7 +86,9 @@ def main(argv: list[str]) -> int:
             if not check:
                 readme.write_text(new, encoding="utf-8")
     if check and stale:
-        print("docs.py: out of date (run 'make terraform-docs'): " + ", ".join(stale), file=sys.stderr)
+        print(
+            "docs.py: out of date (run 'make terraform-docs'): " + ", ".join(stale), file=sys.stderr
+        )
         return 1
     return 0
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env python3
 """The chart's checks over every values profile, called by make/chart.mk.
 
-  chart.py lint              helm lint --strict, every profile
-  chart.py render DIR        helm template, every profile, into DIR/<profile>.yaml
-  chart.py validate DIR      each object against the Kubernetes schemas of every supported
-                             version (strict, offline), or against its vendored CRD
-  chart.py checkov DIR       checkov on each render: any failed check fails
+chart.py lint              helm lint --strict, every profile
+chart.py render DIR        helm template, every profile, into DIR/<profile>.yaml
+chart.py validate DIR      each object against the Kubernetes schemas of every supported
+                           version (strict, offline), or against its vendored CRD
+chart.py checkov DIR       checkov on each render: any failed check fails
 """
 
 import os
@@ -13,18 +13,23 @@ import pathlib
 import subprocess
 import sys
 
+import chartlib
 import kubernetes_validate
 import yaml
-
-import chartlib
 from crd_validate import Validator
 
 
 def lint():
     for profile in chartlib.PROFILES:
         print(f"helm lint --strict: {profile}", flush=True)
-        output = chartlib.helm("lint", "--strict", str(chartlib.CHART), "--namespace", chartlib.NAMESPACE,
-                               *chartlib.profile_args(profile))
+        output = chartlib.helm(
+            "lint",
+            "--strict",
+            str(chartlib.CHART),
+            "--namespace",
+            chartlib.NAMESPACE,
+            *chartlib.profile_args(profile),
+        )
         print(output.strip())
 
 
@@ -40,7 +45,9 @@ def rendered(out_dir):
     files = {profile: out_dir / f"{profile}.yaml" for profile in chartlib.PROFILES}
     missing = [str(path) for path in files.values() if not path.exists()]
     if missing:
-        raise SystemExit(f"error: not rendered yet: {', '.join(missing)} (run 'chart.py render {out_dir}')")
+        raise SystemExit(
+            f"error: not rendered yet: {', '.join(missing)} (run 'chart.py render {out_dir}')"
+        )
     return files
 
 
@@ -52,11 +59,16 @@ def validate(out_dir):
         for doc in docs:
             name = f"{profile}: {doc.get('kind')}/{(doc.get('metadata') or {}).get('name')}"
             if crds.covers(doc):
-                found = [f"{'/'.join(map(str, where)) or '.'}: {message}" for where, message in crds.problems(doc)]
+                found = [
+                    f"{'/'.join(map(str, where)) or '.'}: {message}"
+                    for where, message in crds.problems(doc)
+                ]
                 checked = "vendored CRD"
             else:
                 found = kubernetes_problems(doc)
-                checked = "Kubernetes " + ", ".join(v.rsplit(".", 1)[0] for v in chartlib.KUBERNETES_VERSIONS)
+                checked = "Kubernetes " + ", ".join(
+                    v.rsplit(".", 1)[0] for v in chartlib.KUBERNETES_VERSIONS
+                )
             for problem in found:
                 print(f"FAIL {name}: {problem}")
             problems += len(found)
@@ -72,17 +84,29 @@ def kubernetes_problems(doc):
         try:
             kubernetes_validate.validate(doc, version, strict=True)
         except kubernetes_validate.SchemaNotFoundError:
-            found.append(f"no schema for {doc.get('apiVersion')} {doc.get('kind')} in Kubernetes {version}")
+            found.append(
+                f"no schema for {doc.get('apiVersion')} {doc.get('kind')} in Kubernetes {version}"
+            )
         except kubernetes_validate.ValidationError as error:
-            found.append(f"Kubernetes {version}: {'/'.join(map(str, error.path)) or '.'}: {error.message}")
+            found.append(
+                f"Kubernetes {version}: {'/'.join(map(str, error.path)) or '.'}: {error.message}"
+            )
     return found
 
 
 def checkov(out_dir):
     failed = []
     for profile, path in rendered(out_dir).items():
-        command = [chartlib.tool(chartlib.VENV_BIN / "checkov"), "--framework", "kubernetes", "--skip-download",
-                   "--compact", "--quiet", "--file", str(path)]
+        command = [
+            chartlib.tool(chartlib.VENV_BIN / "checkov"),
+            "--framework",
+            "kubernetes",
+            "--skip-download",
+            "--compact",
+            "--quiet",
+            "--file",
+            str(path),
+        ]
         config = chartlib.PROFILES[profile].get("checkov_config")
         if config:
             command += ["--config-file", str(chartlib.CHART / config)]

@@ -46,23 +46,39 @@ def profile_args(profile):
 
 
 def helm(*args):
-    result = subprocess.run([tool(HELM), *args], capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [tool(HELM), *args], capture_output=True, text=True, timeout=120, check=False
+    )
     if result.returncode != 0:
         # helm lint reports its findings on stdout, helm template on stderr.
-        raise RenderError("\n".join(text.strip() for text in (result.stdout, result.stderr) if text.strip()))
+        raise RenderError(
+            "\n".join(text.strip() for text in (result.stdout, result.stderr) if text.strip())
+        )
     return result.stdout
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def render_text(profile, *overrides):
     """helm template for a profile; overrides are extra helm arguments such as --set k=v."""
-    return helm("template", RELEASE, str(CHART), "--namespace", NAMESPACE, *profile_args(profile), *overrides)
+    return helm(
+        "template",
+        RELEASE,
+        str(CHART),
+        "--namespace",
+        NAMESPACE,
+        *profile_args(profile),
+        *overrides,
+    )
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def render(profile, *overrides):
     """The rendered objects; cached, so callers must not modify them."""
-    return tuple(doc for doc in yaml.load_all(render_text(profile, *overrides), Loader=yaml.CSafeLoader) if doc)
+    return tuple(
+        doc
+        for doc in yaml.load_all(render_text(profile, *overrides), Loader=yaml.CSafeLoader)
+        if doc
+    )
 
 
 def values(profile):

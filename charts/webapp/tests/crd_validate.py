@@ -27,9 +27,21 @@ DNS_SUBDOMAIN = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]
 DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 LABEL_NAME = re.compile(r"^([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]$")
 OBJECT_META_FIELDS = {
-    "name", "generateName", "namespace", "labels", "annotations", "finalizers", "ownerReferences",
-    "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp",
-    "deletionGracePeriodSeconds", "managedFields", "selfLink",
+    "name",
+    "generateName",
+    "namespace",
+    "labels",
+    "annotations",
+    "finalizers",
+    "ownerReferences",
+    "uid",
+    "resourceVersion",
+    "generation",
+    "creationTimestamp",
+    "deletionTimestamp",
+    "deletionGracePeriodSeconds",
+    "managedFields",
+    "selfLink",
 }
 
 
@@ -72,8 +84,11 @@ def close_objects(schema):
     stack = [schema]
     while stack:
         node = stack.pop()
-        if ("properties" in node and "additionalProperties" not in node
-                and not node.get("x-kubernetes-preserve-unknown-fields")):
+        if (
+            "properties" in node
+            and "additionalProperties" not in node
+            and not node.get("x-kubernetes-preserve-unknown-fields")
+        ):
             node["additionalProperties"] = False
         if node.get("nullable") and isinstance(node.get("type"), str):
             node["type"] = [node["type"], "null"]
@@ -136,12 +151,17 @@ def metadata_problems(meta):
     """The ObjectMeta checks the server makes on every object."""
     if not isinstance(meta, dict):
         return [(("metadata",), "metadata must be an object")]
-    problems = [(("metadata", key), "unknown ObjectMeta field") for key in sorted(set(meta) - OBJECT_META_FIELDS)]
+    problems = [
+        (("metadata", key), "unknown ObjectMeta field")
+        for key in sorted(set(meta) - OBJECT_META_FIELDS)
+    ]
     name = meta.get("name")
     if not isinstance(name, str) or len(name) > 253 or not DNS_SUBDOMAIN.match(name):
         problems.append((("metadata", "name"), f"{name!r} is not a DNS subdomain name"))
     namespace = meta.get("namespace")
-    if namespace is not None and (not isinstance(namespace, str) or len(namespace) > 63 or not DNS_LABEL.match(namespace)):
+    if namespace is not None and (
+        not isinstance(namespace, str) or len(namespace) > 63 or not DNS_LABEL.match(namespace)
+    ):
         problems.append((("metadata", "namespace"), f"{namespace!r} is not a DNS label"))
     for field in ("labels", "annotations"):
         entries = meta.get(field)
@@ -162,7 +182,11 @@ def label_problems(labels):
     problems = []
     for key, text in labels.items():
         prefix, _, name = str(key).rpartition("/")
-        if (prefix and not DNS_SUBDOMAIN.match(prefix)) or len(name) > 63 or not LABEL_NAME.match(name):
+        if (
+            (prefix and not DNS_SUBDOMAIN.match(prefix))
+            or len(name) > 63
+            or not LABEL_NAME.match(name)
+        ):
             problems.append((("metadata", "labels", key), "invalid label key"))
         if isinstance(text, str) and text and (len(text) > 63 or not LABEL_NAME.match(text)):
             problems.append((("metadata", "labels", key), f"invalid label value {text!r}"))
@@ -172,8 +196,15 @@ def label_problems(labels):
 def webhook_problems(doc):
     """Rules the controllers' validating webhooks add to the schemas."""
     spec = doc.get("spec") or {}
-    if doc.get("kind") == "TargetGroupBinding" and not (spec.get("targetGroupARN") or spec.get("targetGroupName")):
-        return [(("spec",), "TargetGroupBinding needs targetGroupARN or targetGroupName (admission webhook)")]
+    if doc.get("kind") == "TargetGroupBinding" and not (
+        spec.get("targetGroupARN") or spec.get("targetGroupName")
+    ):
+        return [
+            (
+                ("spec",),
+                "TargetGroupBinding needs targetGroupARN or targetGroupName (admission webhook)",
+            )
+        ]
     return []
 
 
@@ -210,8 +241,12 @@ def documents(path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", help="YAML files with one or more documents; - for stdin")
-    parser.add_argument("--schema-only", action="store_true", help="skip the admission-webhook rules")
+    parser.add_argument(
+        "files", nargs="*", help="YAML files with one or more documents; - for stdin"
+    )
+    parser.add_argument(
+        "--schema-only", action="store_true", help="skip the admission-webhook rules"
+    )
     parser.add_argument("--list", action="store_true", help="print the kinds and versions covered")
     args = parser.parse_args(argv)
     validator = Validator(schema_only=args.schema_only)

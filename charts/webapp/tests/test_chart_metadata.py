@@ -8,9 +8,8 @@ import tempfile
 import tomllib
 import unittest
 
-import yaml
-
 import chartlib
+import yaml
 
 CRD_DIR = chartlib.ROOT / "vendor" / "crds"
 
@@ -22,8 +21,12 @@ def git_blob_id(data):
 class ChartMetadata(unittest.TestCase):
     def test_app_version_equals_the_crate_version(self):
         chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
-        crate = tomllib.loads((chartlib.ROOT / "app" / "Cargo.toml").read_text())["package"]["version"]
-        self.assertEqual(chart["appVersion"], crate, "Chart.yaml appVersion must equal app/Cargo.toml version")
+        crate = tomllib.loads((chartlib.ROOT / "app" / "Cargo.toml").read_text())["package"][
+            "version"
+        ]
+        self.assertEqual(
+            chart["appVersion"], crate, "Chart.yaml appVersion must equal app/Cargo.toml version"
+        )
 
     def test_chart_api_v2_supports_every_eks_version(self):
         chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
@@ -37,20 +40,30 @@ class ChartMetadata(unittest.TestCase):
             with tarfile.open(archive) as package:
                 names = package.getnames()
         self.assertIn("webapp/templates/tests/readyz.yaml", names)
-        self.assertEqual([name for name in names if name.startswith(("webapp/tests/", "webapp/ci/"))], [])
+        self.assertEqual(
+            [name for name in names if name.startswith(("webapp/tests/", "webapp/ci/"))], []
+        )
 
 
 class VendoredCrds(unittest.TestCase):
     def test_files_match_the_blob_ids_in_the_readme(self):
-        rows = re.findall(r"^\| `([^`]+\.yaml)` \|.*\| `([0-9a-f]{40})` \|$",
-                          (CRD_DIR / "README.md").read_text(), re.MULTILINE)
+        rows = re.findall(
+            r"^\| `([^`]+\.yaml)` \|.*\| `([0-9a-f]{40})` \|$",
+            (CRD_DIR / "README.md").read_text(),
+            re.MULTILINE,
+        )
         listed = dict(rows)
         self.assertEqual(sorted(listed), sorted(path.name for path in CRD_DIR.glob("*.yaml")))
         for name, blob in listed.items():
-            self.assertEqual(git_blob_id((CRD_DIR / name).read_bytes()), blob, f"{name} differs from upstream")
+            self.assertEqual(
+                git_blob_id((CRD_DIR / name).read_bytes()), blob, f"{name} differs from upstream"
+            )
 
     def test_license_and_notice_travel_with_them(self):
-        self.assertIn("Apache License\n                           Version 2.0", (CRD_DIR / "LICENSE").read_text())
+        self.assertIn(
+            "Apache License\n                           Version 2.0",
+            (CRD_DIR / "LICENSE").read_text(),
+        )
         self.assertIn("Copyright 2015 CoreOS, Inc", (CRD_DIR / "NOTICE").read_text())
 
 

@@ -14,7 +14,11 @@ FIXTURES = pathlib.Path(__file__).parent / "fixtures" / "crd"
 
 
 def expectations(path):
-    return [line.split(":", 1)[1].strip() for line in path.read_text().splitlines() if line.startswith("# expect:")]
+    return [
+        line.split(":", 1)[1].strip()
+        for line in path.read_text().splitlines()
+        if line.startswith("# expect:")
+    ]
 
 
 class Fixtures(unittest.TestCase):
@@ -29,13 +33,17 @@ class Fixtures(unittest.TestCase):
     def test_each_fixture_reports_exactly_its_expected_problems(self):
         for path in sorted(FIXTURES.glob("*.yaml")):
             with self.subTest(fixture=path.name):
-                docs = [doc for doc in crd_validate.documents(str(path)) if self.validator.covers(doc)]
+                docs = [
+                    doc for doc in crd_validate.documents(str(path)) if self.validator.covers(doc)
+                ]
                 self.assertTrue(docs, "a fixture must hold at least one custom resource")
                 messages = [message for doc in docs for _, message in self.validator.problems(doc)]
                 expected = expectations(path)
                 self.assertEqual(len(messages), len(expected), messages)
                 for text in expected:
-                    self.assertTrue(any(text in message for message in messages), f"{text!r} not in {messages}")
+                    self.assertTrue(
+                        any(text in message for message in messages), f"{text!r} not in {messages}"
+                    )
 
     def test_schema_only_skips_the_webhook_rule(self):
         validator = crd_validate.Validator(schema_only=True)
@@ -43,8 +51,10 @@ class Fixtures(unittest.TestCase):
         self.assertEqual(validator.problems(doc), [])
 
     def test_command_line_exit_status_and_summary(self):
-        for name, status, summary in (("good.yaml", 0, "3 custom resources checked, 0 problems"),
-                                      ("bad-metadata.yaml", 1, "1 custom resources checked, 4 problems")):
+        for name, status, summary in (
+            ("good.yaml", 0, "3 custom resources checked, 0 problems"),
+            ("bad-metadata.yaml", 1, "1 custom resources checked, 4 problems"),
+        ):
             output = io.StringIO()
             with contextlib.redirect_stdout(output):
                 self.assertEqual(crd_validate.main([str(FIXTURES / name)]), status)

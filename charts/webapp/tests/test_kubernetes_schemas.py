@@ -27,7 +27,10 @@ class KubernetesSchemas(unittest.TestCase):
         old = {**SERVICE, "apiVersion": "policy/v1beta1", "kind": "PodDisruptionBudget"}
         problems = chart.kubernetes_problems(old)
         self.assertEqual(len(problems), len(chartlib.KUBERNETES_VERSIONS))
-        self.assertTrue(all(problem.startswith("no schema for policy/v1beta1") for problem in problems), problems)
+        self.assertTrue(
+            all(problem.startswith("no schema for policy/v1beta1") for problem in problems),
+            problems,
+        )
 
 
 if __name__ == "__main__":

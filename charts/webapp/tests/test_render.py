@@ -6,9 +6,8 @@ import shutil
 import tempfile
 import unittest
 
-import yaml
-
 import chartlib
+import yaml
 from chartlib import render
 
 DIGEST = "sha256:" + "ab" * 32
@@ -50,8 +49,10 @@ def env(docs):
 
 def pod_specs(docs):
     """Every pod the chart can start: the Deployment's template and the helm test pod."""
-    specs = [(f"Deployment/{doc['metadata']['name']}", doc["spec"]["template"]["spec"])
-             for doc in objects(docs, "Deployment")]
+    specs = [
+        (f"Deployment/{doc['metadata']['name']}", doc["spec"]["template"]["spec"])
+        for doc in objects(docs, "Deployment")
+    ]
     specs += [(f"Pod/{doc['metadata']['name']}", doc["spec"]) for doc in objects(docs, "Pod")]
     return specs
 
@@ -83,7 +84,9 @@ class EveryProfile(unittest.TestCase):
                     self.assertTrue(pod_context["runAsNonRoot"], name)
                     self.assertEqual(pod_context["runAsUser"], 65532, name)
                     self.assertEqual(pod_context["runAsGroup"], 65532, name)
-                    self.assertEqual(pod_context["seccompProfile"], {"type": "RuntimeDefault"}, name)
+                    self.assertEqual(
+                        pod_context["seccompProfile"], {"type": "RuntimeDefault"}, name
+                    )
                     self.assertFalse(spec["automountServiceAccountToken"], name)
                     for forbidden in ("hostNetwork", "hostPID", "hostIPC", "volumes"):
                         self.assertNotIn(forbidden, spec, name)
@@ -93,10 +96,16 @@ class EveryProfile(unittest.TestCase):
                         self.assertIs(context["readOnlyRootFilesystem"], True, name)
                         self.assertTrue(context["runAsNonRoot"], name)
                         self.assertEqual(context["capabilities"], {"drop": ["ALL"]}, name)
-                        self.assertEqual(context["seccompProfile"], {"type": "RuntimeDefault"}, name)
+                        self.assertEqual(
+                            context["seccompProfile"], {"type": "RuntimeDefault"}, name
+                        )
                         self.assertNotIn("privileged", context, name)
-                        self.assertTrue(all("hostPort" not in port for port in item.get("ports", [])), name)
-                        self.assertTrue(item["resources"]["requests"] and item["resources"]["limits"], name)
+                        self.assertTrue(
+                            all("hostPort" not in port for port in item.get("ports", [])), name
+                        )
+                        self.assertTrue(
+                            item["resources"]["requests"] and item["resources"]["limits"], name
+                        )
 
     def test_service_account_is_dedicated_and_mounts_no_token(self):
         for profile, docs in self.each_profile():
@@ -113,7 +122,11 @@ class EveryProfile(unittest.TestCase):
                 app = container(docs)
                 ports = {port["name"]: port["containerPort"] for port in app["ports"]}
                 self.assertEqual(ports["admin"], admin)
-                expected = {"startupProbe": "/healthz", "readinessProbe": "/readyz", "livenessProbe": "/healthz"}
+                expected = {
+                    "startupProbe": "/healthz",
+                    "readinessProbe": "/readyz",
+                    "livenessProbe": "/healthz",
+                }
                 for probe, path in expected.items():
                     check = app[probe]["httpGet"]
                     self.assertIn(check["port"], ("admin", admin), probe)
@@ -127,9 +140,11 @@ class EveryProfile(unittest.TestCase):
     def assert_grace_period_holds(self, docs):
         pod = deployment(docs)["spec"]["template"]["spec"]
         variables = env(docs)
-        needed = (container(docs)["lifecycle"]["preStop"]["sleep"]["seconds"]
-                  + int(variables["DRAIN_DELAY_SECONDS"]["value"])
-                  + int(variables["SHUTDOWN_TIMEOUT_SECONDS"]["value"]))
+        needed = (
+            container(docs)["lifecycle"]["preStop"]["sleep"]["seconds"]
+            + int(variables["DRAIN_DELAY_SECONDS"]["value"])
+            + int(variables["SHUTDOWN_TIMEOUT_SECONDS"]["value"])
+        )
         self.assertGreaterEqual(pod["terminationGracePeriodSeconds"], needed)
 
     def test_prestop_is_a_native_sleep(self):
@@ -146,10 +161,17 @@ class EveryProfile(unittest.TestCase):
                 self.assertEqual(variables["ADMIN_PORT"]["value"], str(values["ports"]["admin"]))
                 for name, key in ENV_FROM_CONFIG.items():
                     expected = values["config"][key]
-                    expected = str(expected).lower() if isinstance(expected, bool) else str(expected)
+                    expected = (
+                        str(expected).lower() if isinstance(expected, bool) else str(expected)
+                    )
                     self.assertEqual(variables[name]["value"], expected, name)
-                self.assertEqual(variables["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name")
-                self.assertEqual(variables["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.namespace")
+                self.assertEqual(
+                    variables["POD_NAME"]["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name"
+                )
+                self.assertEqual(
+                    variables["POD_NAMESPACE"]["valueFrom"]["fieldRef"]["fieldPath"],
+                    "metadata.namespace",
+                )
                 self.assertEqual(variables["FAULT_INJECTION"]["value"], "false")
 
     def test_rollout_never_drops_below_desired_capacity(self):
@@ -168,7 +190,11 @@ class EveryProfile(unittest.TestCase):
                 for binding in objects(docs, "TargetGroupBinding"):
                     ref = binding["spec"]["serviceRef"]
                     self.assertEqual(ref["port"], "http")
-                    (port,) = [p for p in services[ref["name"]]["spec"]["ports"] if p["name"] == ref["port"]]
+                    (port,) = [
+                        p
+                        for p in services[ref["name"]]["spec"]["ports"]
+                        if p["name"] == ref["port"]
+                    ]
                     self.assertNotIn(port["targetPort"], ("admin", admin))
                 for service in services.values():
                     if service["spec"]["type"] == "LoadBalancer":
@@ -186,15 +212,25 @@ class EveryProfile(unittest.TestCase):
                     continue
                 (monitor,) = monitors
                 selector = monitor["spec"]["selector"]["matchLabels"]
-                selected = [doc for doc in objects(docs, "Service") if selects(selector, doc["metadata"]["labels"])]
+                selected = [
+                    doc
+                    for doc in objects(docs, "Service")
+                    if selects(selector, doc["metadata"]["labels"])
+                ]
                 self.assertEqual([doc["spec"]["type"] for doc in selected], ["ClusterIP"])
                 port_names = [port["name"] for port in selected[0]["spec"]["ports"]]
-                self.assertEqual([endpoint["port"] for endpoint in monitor["spec"]["endpoints"]], ["admin"])
+                self.assertEqual(
+                    [endpoint["port"] for endpoint in monitor["spec"]["endpoints"]], ["admin"]
+                )
                 self.assertIn("admin", port_names)
-                self.assertEqual(monitor["spec"]["namespaceSelector"]["matchNames"], [chartlib.NAMESPACE])
+                self.assertEqual(
+                    monitor["spec"]["namespaceSelector"]["matchNames"], [chartlib.NAMESPACE]
+                )
                 self.assertEqual(monitor["metadata"]["labels"]["release"], "kube-prometheus-stack")
                 # The rules and dashboards select job="webapp": the Service label that jobLabel names.
-                self.assertEqual(selected[0]["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp")
+                self.assertEqual(
+                    selected[0]["metadata"]["labels"][monitor["spec"]["jobLabel"]], "webapp"
+                )
 
     def test_services_route_only_to_the_service_pods(self):
         for profile, docs in self.each_profile():
@@ -203,15 +239,27 @@ class EveryProfile(unittest.TestCase):
                 for service in objects(docs, "Service"):
                     self.assertTrue(selects(service["spec"]["selector"], pod_labels))
                     for test_pod in objects(docs, "Pod"):
-                        self.assertFalse(selects(service["spec"]["selector"], test_pod["metadata"]["labels"]))
+                        self.assertFalse(
+                            selects(service["spec"]["selector"], test_pod["metadata"]["labels"])
+                        )
 
     def test_namespaced_objects_name_the_release_namespace(self):
         for profile, docs in self.each_profile():
             with self.subTest(profile=profile):
-                dashboards_namespace = chartlib.values(profile)["monitoring"]["dashboards"]["namespace"]
+                dashboards_namespace = chartlib.values(profile)["monitoring"]["dashboards"][
+                    "namespace"
+                ]
                 for doc in docs:
-                    expected = dashboards_namespace if doc["metadata"]["labels"].get("grafana_dashboard") else ""
-                    self.assertEqual(doc["metadata"]["namespace"], expected or chartlib.NAMESPACE, doc["metadata"]["name"])
+                    expected = (
+                        dashboards_namespace
+                        if doc["metadata"]["labels"].get("grafana_dashboard")
+                        else ""
+                    )
+                    self.assertEqual(
+                        doc["metadata"]["namespace"],
+                        expected or chartlib.NAMESPACE,
+                        doc["metadata"]["name"],
+                    )
 
     def test_helm_test_probes_readyz_through_the_service_with_the_same_image(self):
         for profile, docs in self.each_profile():
@@ -223,14 +271,19 @@ class EveryProfile(unittest.TestCase):
                 self.assertNotIn("command", probe)
                 service = one(docs, "Service", "webapp")["metadata"]["name"]
                 admin = chartlib.values(profile)["ports"]["admin"]
-                self.assertEqual(probe["args"], ["probe", f"http://{service}.{chartlib.NAMESPACE}.svc:{admin}/readyz"])
+                self.assertEqual(
+                    probe["args"],
+                    ["probe", f"http://{service}.{chartlib.NAMESPACE}.svc:{admin}/readyz"],
+                )
 
     def test_no_image_is_latest(self):
         for profile, docs in self.each_profile():
             with self.subTest(profile=profile):
                 for _, spec in pod_specs(docs):
                     for item in spec["containers"]:
-                        self.assertNotEqual(item["image"].rpartition(":")[2], "latest", item["image"])
+                        self.assertNotEqual(
+                            item["image"].rpartition(":")[2], "latest", item["image"]
+                        )
 
 
 class Profiles(unittest.TestCase):
@@ -246,8 +299,13 @@ class Profiles(unittest.TestCase):
     def test_local_is_one_replica_without_load_balancer(self):
         docs = render("local")
         self.assertEqual(deployment(docs)["spec"]["replicas"], 1)
-        for kind in ("HorizontalPodAutoscaler", "PodDisruptionBudget", "TargetGroupBinding",
-                     "ServiceMonitor", "PrometheusRule"):
+        for kind in (
+            "HorizontalPodAutoscaler",
+            "PodDisruptionBudget",
+            "TargetGroupBinding",
+            "ServiceMonitor",
+            "PrometheusRule",
+        ):
             self.assertEqual(objects(docs, kind), [], kind)
         self.assertTrue(all(doc["spec"]["type"] == "ClusterIP" for doc in objects(docs, "Service")))
 
@@ -272,7 +330,9 @@ class Autoscaling(unittest.TestCase):
         self.assertNotIn("replicas", deployment(docs)["spec"])
         hpa = one(docs, "HorizontalPodAutoscaler")
         self.assertEqual(hpa["apiVersion"], "autoscaling/v2")
-        self.assertEqual(hpa["spec"]["scaleTargetRef"]["name"], deployment(docs)["metadata"]["name"])
+        self.assertEqual(
+            hpa["spec"]["scaleTargetRef"]["name"], deployment(docs)["metadata"]["name"]
+        )
 
     def test_without_hpa_the_deployment_sets_replicas(self):
         docs = render("eks", "--set", "autoscaling.enabled=false", "--set", "replicaCount=4")
@@ -284,8 +344,10 @@ class Autoscaling(unittest.TestCase):
         self.assertEqual([m["resource"]["name"] for m in metrics], ["cpu"])
         docs = render("eks", "--set", "autoscaling.targetMemoryUtilizationPercentage=80")
         metrics = one(docs, "HorizontalPodAutoscaler")["spec"]["metrics"]
-        self.assertEqual({m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in metrics},
-                         {"cpu": 70, "memory": 80})
+        self.assertEqual(
+            {m["resource"]["name"]: m["resource"]["target"]["averageUtilization"] for m in metrics},
+            {"cpu": 70, "memory": 80},
+        )
 
     def test_fast_scale_up_and_stabilised_scale_down(self):
         behavior = one(render("eks"), "HorizontalPodAutoscaler")["spec"]["behavior"]
@@ -299,21 +361,42 @@ class DisruptionAndSpread(unittest.TestCase):
 
     def test_pdb_appears_when_more_than_one_replica_can_run(self):
         self.assertEqual(len(self.pdbs()), 1)
-        self.assertEqual(len(self.pdbs("--set", "autoscaling.enabled=false", "--set", "replicaCount=2")), 1)
-        self.assertEqual(len(self.pdbs("--set", "autoscaling.minReplicas=1", "--set", "autoscaling.maxReplicas=2")), 1)
+        self.assertEqual(
+            len(self.pdbs("--set", "autoscaling.enabled=false", "--set", "replicaCount=2")), 1
+        )
+        self.assertEqual(
+            len(
+                self.pdbs(
+                    "--set", "autoscaling.minReplicas=1", "--set", "autoscaling.maxReplicas=2"
+                )
+            ),
+            1,
+        )
 
     def test_no_pdb_for_a_single_replica(self):
-        self.assertEqual(self.pdbs("--set", "autoscaling.enabled=false", "--set", "replicaCount=1"), [])
-        self.assertEqual(self.pdbs("--set", "autoscaling.minReplicas=1", "--set", "autoscaling.maxReplicas=1"), [])
+        self.assertEqual(
+            self.pdbs("--set", "autoscaling.enabled=false", "--set", "replicaCount=1"), []
+        )
+        self.assertEqual(
+            self.pdbs("--set", "autoscaling.minReplicas=1", "--set", "autoscaling.maxReplicas=1"),
+            [],
+        )
 
     def test_pdb_selects_the_pods(self):
         docs = render("eks")
         selector = one(docs, "PodDisruptionBudget")["spec"]["selector"]["matchLabels"]
-        self.assertTrue(selects(selector, deployment(docs)["spec"]["template"]["metadata"]["labels"]))
+        self.assertTrue(
+            selects(selector, deployment(docs)["spec"]["template"]["metadata"]["labels"])
+        )
 
     def test_spread_across_zones_and_nodes(self):
-        constraints = deployment(render("eks"))["spec"]["template"]["spec"]["topologySpreadConstraints"]
-        self.assertEqual({c["topologyKey"] for c in constraints}, {"topology.kubernetes.io/zone", "kubernetes.io/hostname"})
+        constraints = deployment(render("eks"))["spec"]["template"]["spec"][
+            "topologySpreadConstraints"
+        ]
+        self.assertEqual(
+            {c["topologyKey"] for c in constraints},
+            {"topology.kubernetes.io/zone", "kubernetes.io/hostname"},
+        )
 
 
 class Image(unittest.TestCase):
@@ -332,15 +415,37 @@ class Image(unittest.TestCase):
 
 class GracePeriod(unittest.TestCase):
     def test_exact_sum_is_accepted(self):
-        docs = render("eks", "--set", "preStopSleepSeconds=10", "--set", "config.drainDelaySeconds=5",
-                      "--set", "config.shutdownTimeoutSeconds=20", "--set", "terminationGracePeriodSeconds=35")
-        self.assertEqual(deployment(docs)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 35)
+        docs = render(
+            "eks",
+            "--set",
+            "preStopSleepSeconds=10",
+            "--set",
+            "config.drainDelaySeconds=5",
+            "--set",
+            "config.shutdownTimeoutSeconds=20",
+            "--set",
+            "terminationGracePeriodSeconds=35",
+        )
+        self.assertEqual(
+            deployment(docs)["spec"]["template"]["spec"]["terminationGracePeriodSeconds"], 35
+        )
         EveryProfile().assert_grace_period_holds(docs)
 
     def test_one_second_short_is_refused(self):
-        with self.assertRaisesRegex(chartlib.RenderError, r"terminationGracePeriodSeconds \(34\) must be at least"):
-            render("eks", "--set", "preStopSleepSeconds=10", "--set", "config.drainDelaySeconds=5",
-                   "--set", "config.shutdownTimeoutSeconds=20", "--set", "terminationGracePeriodSeconds=34")
+        with self.assertRaisesRegex(
+            chartlib.RenderError, r"terminationGracePeriodSeconds \(34\) must be at least"
+        ):
+            render(
+                "eks",
+                "--set",
+                "preStopSleepSeconds=10",
+                "--set",
+                "config.drainDelaySeconds=5",
+                "--set",
+                "config.shutdownTimeoutSeconds=20",
+                "--set",
+                "terminationGracePeriodSeconds=34",
+            )
 
 
 class NetworkPolicy(unittest.TestCase):
@@ -350,18 +455,33 @@ class NetworkPolicy(unittest.TestCase):
 
     def rule_for(self, port_name):
         port = self.values["ports"][port_name]
-        (rule,) = [rule for rule in self.policy["spec"]["ingress"] if rule["ports"] == [{"port": port, "protocol": "TCP"}]]
+        (rule,) = [
+            rule
+            for rule in self.policy["spec"]["ingress"]
+            if rule["ports"] == [{"port": port, "protocol": "TCP"}]
+        ]
         return rule
 
     def test_app_port_open_to_load_balancer_clients(self):
         rule = self.rule_for("http")
-        self.assertEqual([peer["ipBlock"]["cidr"] for peer in rule["from"]], self.values["loadBalancer"]["clientCIDRs"])
+        self.assertEqual(
+            [peer["ipBlock"]["cidr"] for peer in rule["from"]],
+            self.values["loadBalancer"]["clientCIDRs"],
+        )
 
     def test_admin_port_open_to_monitoring_health_checks_and_helm_test_only(self):
         peers = self.rule_for("admin")["from"]
-        namespaces = [p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"] for p in peers if "namespaceSelector" in p]
+        namespaces = [
+            p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
+            for p in peers
+            if "namespaceSelector" in p
+        ]
         cidrs = [p["ipBlock"]["cidr"] for p in peers if "ipBlock" in p]
-        pods = [p["podSelector"]["matchLabels"]["app.kubernetes.io/component"] for p in peers if "podSelector" in p]
+        pods = [
+            p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
+            for p in peers
+            if "podSelector" in p
+        ]
         self.assertEqual(namespaces, [self.values["monitoring"]["namespace"]])
         self.assertEqual(cidrs, self.values["loadBalancer"]["healthCheckCIDRs"])
         self.assertNotIn("0.0.0.0/0", cidrs)
@@ -371,9 +491,13 @@ class NetworkPolicy(unittest.TestCase):
 
     def test_egress_is_dns_only(self):
         (rule,) = self.policy["spec"]["egress"]
-        self.assertEqual(sorted((p["protocol"], p["port"]) for p in rule["ports"]), [("TCP", 53), ("UDP", 53)])
+        self.assertEqual(
+            sorted((p["protocol"], p["port"]) for p in rule["ports"]), [("TCP", 53), ("UDP", 53)]
+        )
         (peer,) = rule["to"]
-        self.assertEqual(peer["namespaceSelector"]["matchLabels"], {"kubernetes.io/metadata.name": "kube-system"})
+        self.assertEqual(
+            peer["namespaceSelector"]["matchLabels"], {"kubernetes.io/metadata.name": "kube-system"}
+        )
         self.assertEqual(peer["podSelector"]["matchLabels"], {"k8s-app": "kube-dns"})
         self.assertEqual(self.policy["spec"]["policyTypes"], ["Ingress", "Egress"])
 
@@ -400,7 +524,11 @@ class Monitoring(unittest.TestCase):
                 self.assertEqual(doc["metadata"]["labels"]["release"], "monitoring-stack")
 
     def test_one_configmap_per_dashboard(self):
-        maps = [doc for doc in objects(render("eks"), "ConfigMap") if doc["metadata"]["labels"].get("grafana_dashboard") == "1"]
+        maps = [
+            doc
+            for doc in objects(render("eks"), "ConfigMap")
+            if doc["metadata"]["labels"].get("grafana_dashboard") == "1"
+        ]
         files = dashboard_files()
         self.assertEqual(len(maps), len(files))
         by_key = {key: (doc, text) for doc in maps for key, text in doc["data"].items()}
@@ -411,8 +539,15 @@ class Monitoring(unittest.TestCase):
             self.assertEqual(doc["metadata"]["annotations"]["grafana_folder"], "webapp")
 
     def test_monitoring_toggles(self):
-        docs = render("eks", "--set", "monitoring.serviceMonitor.enabled=false", "--set", "monitoring.prometheusRule.enabled=false",
-                      "--set", "monitoring.dashboards.enabled=false")
+        docs = render(
+            "eks",
+            "--set",
+            "monitoring.serviceMonitor.enabled=false",
+            "--set",
+            "monitoring.prometheusRule.enabled=false",
+            "--set",
+            "monitoring.dashboards.enabled=false",
+        )
         for kind in ("ServiceMonitor", "PrometheusRule", "ConfigMap"):
             self.assertEqual(objects(docs, kind), [], kind)
 
@@ -423,7 +558,9 @@ class MonitoringFiles(unittest.TestCase):
     def setUp(self):
         self.workdir = tempfile.TemporaryDirectory()
         self.chart = pathlib.Path(self.workdir.name) / "webapp"
-        shutil.copytree(chartlib.CHART, self.chart, ignore=shutil.ignore_patterns("tests", "__pycache__"))
+        shutil.copytree(
+            chartlib.CHART, self.chart, ignore=shutil.ignore_patterns("tests", "__pycache__")
+        )
         self.rules = self.chart / "files" / "rules"
         self.dashboards = self.chart / "files" / "dashboards"
         for folder in (self.rules, self.dashboards):
@@ -434,8 +571,15 @@ class MonitoringFiles(unittest.TestCase):
         self.workdir.cleanup()
 
     def render_copy(self):
-        text = chartlib.helm("template", chartlib.RELEASE, str(self.chart), "--namespace", chartlib.NAMESPACE,
-                             "-f", str(chartlib.CHART / "ci" / "eks-deploy-values.yaml"))
+        text = chartlib.helm(
+            "template",
+            chartlib.RELEASE,
+            str(self.chart),
+            "--namespace",
+            chartlib.NAMESPACE,
+            "-f",
+            str(chartlib.CHART / "ci" / "eks-deploy-values.yaml"),
+        )
         return [doc for doc in yaml.safe_load_all(text) if doc]
 
     def write_rules(self, name, text):
@@ -445,8 +589,14 @@ class MonitoringFiles(unittest.TestCase):
         self.assertEqual(objects(self.render_copy(), "PrometheusRule"), [])
 
     def test_groups_of_all_files_in_file_order(self):
-        self.write_rules("b.yaml", "groups:\n  - name: second\n    rules:\n      - record: b\n        expr: vector(1)\n")
-        self.write_rules("a.yaml", "groups:\n  - name: first\n    rules:\n      - record: a\n        expr: vector(1)\n")
+        self.write_rules(
+            "b.yaml",
+            "groups:\n  - name: second\n    rules:\n      - record: b\n        expr: vector(1)\n",
+        )
+        self.write_rules(
+            "a.yaml",
+            "groups:\n  - name: first\n    rules:\n      - record: a\n        expr: vector(1)\n",
+        )
         (rule,) = objects(self.render_copy(), "PrometheusRule")
         self.assertEqual([group["name"] for group in rule["spec"]["groups"]], ["first", "second"])
 
@@ -454,17 +604,24 @@ class MonitoringFiles(unittest.TestCase):
         group = "groups:\n  - name: same\n    rules:\n      - record: x\n        expr: vector(1)\n"
         self.write_rules("a.yaml", group)
         self.write_rules("b.yaml", group)
-        with self.assertRaisesRegex(chartlib.RenderError, 'rule group "same" appears in both files/rules/a.yaml and files/rules/b.yaml'):
+        with self.assertRaisesRegex(
+            chartlib.RenderError,
+            'rule group "same" appears in both files/rules/a.yaml and files/rules/b.yaml',
+        ):
             self.render_copy()
 
     def test_a_file_without_groups_is_refused(self):
         self.write_rules("tests.yaml", "rule_files: [a.yaml]\ntests: []\n")
-        with self.assertRaisesRegex(chartlib.RenderError, "files/rules/tests.yaml has no rule groups"):
+        with self.assertRaisesRegex(
+            chartlib.RenderError, "files/rules/tests.yaml has no rule groups"
+        ):
             self.render_copy()
 
     def test_invalid_yaml_is_refused(self):
         self.write_rules("broken.yaml", "groups: [unclosed\n")
-        with self.assertRaisesRegex(chartlib.RenderError, "files/rules/broken.yaml is not valid YAML"):
+        with self.assertRaisesRegex(
+            chartlib.RenderError, "files/rules/broken.yaml is not valid YAML"
+        ):
             self.render_copy()
 
     def test_dashboard_configmap_names_are_valid_object_names(self):
@@ -475,7 +632,10 @@ class MonitoringFiles(unittest.TestCase):
 
     def test_a_dashboard_name_that_is_no_configmap_key_is_refused(self):
         (self.dashboards / "web app.json").write_text('{"title": "x"}')
-        with self.assertRaisesRegex(chartlib.RenderError, "files/dashboards/web app.json: a dashboard file name may hold only"):
+        with self.assertRaisesRegex(
+            chartlib.RenderError,
+            "files/dashboards/web app.json: a dashboard file name may hold only",
+        ):
             self.render_copy()
 
 
@@ -483,15 +643,24 @@ class Notes(unittest.TestCase):
     """NOTES.txt, as `helm install` prints it, tells how to reach the service for each exposure."""
 
     def notes(self, profile):
-        output = chartlib.helm("install", chartlib.RELEASE, str(chartlib.CHART), "--namespace", chartlib.NAMESPACE,
-                               "--dry-run=client", *chartlib.profile_args(profile))
+        output = chartlib.helm(
+            "install",
+            chartlib.RELEASE,
+            str(chartlib.CHART),
+            "--namespace",
+            chartlib.NAMESPACE,
+            "--dry-run=client",
+            *chartlib.profile_args(profile),
+        )
         return output.split("\nNOTES:\n", 1)[1]
 
     def test_every_profile_shows_the_port_forward_and_helm_test(self):
         for profile in chartlib.PROFILES:
             with self.subTest(profile=profile):
                 notes = self.notes(profile)
-                self.assertIn("kubectl -n webapp port-forward service/webapp 8080:http 9090:admin", notes)
+                self.assertIn(
+                    "kubectl -n webapp port-forward service/webapp 8080:http 9090:admin", notes
+                )
                 self.assertIn("helm test webapp -n webapp", notes)
 
     def test_each_exposure_shows_its_address(self):

@@ -3,9 +3,8 @@
 import json
 import unittest
 
-import yaml
-
 import chartlib
+import yaml
 
 SCHEMA_HEADER = "values don't meet the specifications of the schema"
 
@@ -45,31 +44,62 @@ class Rejections(unittest.TestCase):
         self.assertIn(reason, message)
 
     def test_wrong_type(self):
-        self.assert_schema_refuses(["--set", "replicaCount=three"], "/replicaCount", "got string, want integer")
-        self.assert_schema_refuses(["--set-string", "config.faultInjection=yes"], "/config/faultInjection",
-                                   "got string, want boolean")
+        self.assert_schema_refuses(
+            ["--set", "replicaCount=three"], "/replicaCount", "got string, want integer"
+        )
+        self.assert_schema_refuses(
+            ["--set-string", "config.faultInjection=yes"],
+            "/config/faultInjection",
+            "got string, want boolean",
+        )
 
     def test_unknown_key(self):
-        self.assert_schema_refuses(["--set", "image.tagg=1.2.3"], "/image", "additional properties 'tagg' not allowed")
-        self.assert_schema_refuses(["--set", "replicas=3"], "", "additional properties 'replicas' not allowed")
+        self.assert_schema_refuses(
+            ["--set", "image.tagg=1.2.3"], "/image", "additional properties 'tagg' not allowed"
+        )
+        self.assert_schema_refuses(
+            ["--set", "replicas=3"], "", "additional properties 'replicas' not allowed"
+        )
 
     def test_negative_replicas(self):
-        self.assert_schema_refuses(["--set", "autoscaling.enabled=false", "--set", "replicaCount=-1"],
-                                   "/replicaCount", "minimum: got -1, want 1")
-        self.assert_schema_refuses(["--set", "autoscaling.minReplicas=-2"], "/autoscaling/minReplicas",
-                                   "minimum: got -2, want 1")
+        self.assert_schema_refuses(
+            ["--set", "autoscaling.enabled=false", "--set", "replicaCount=-1"],
+            "/replicaCount",
+            "minimum: got -1, want 1",
+        )
+        self.assert_schema_refuses(
+            ["--set", "autoscaling.minReplicas=-2"],
+            "/autoscaling/minReplicas",
+            "minimum: got -2, want 1",
+        )
 
     def test_enums_and_patterns(self):
-        self.assert_schema_refuses(["--set", "config.logFormat=xml"], "/config/logFormat", "value must be one of 'json', 'pretty'")
-        self.assert_schema_refuses(["--set", "image.digest=sha256:abc"], "/image/digest", "does not match pattern")
-        self.assert_schema_refuses(["--set", "image.repository=webapp:1.2.3"], "/image/repository", "does not match pattern")
+        self.assert_schema_refuses(
+            ["--set", "config.logFormat=xml"],
+            "/config/logFormat",
+            "value must be one of 'json', 'pretty'",
+        )
+        self.assert_schema_refuses(
+            ["--set", "image.digest=sha256:abc"], "/image/digest", "does not match pattern"
+        )
+        self.assert_schema_refuses(
+            ["--set", "image.repository=webapp:1.2.3"],
+            "/image/repository",
+            "does not match pattern",
+        )
         self.assert_schema_refuses(["--set", "maxSurge=0"], "/maxSurge", "minimum: got 0, want 1")
-        self.assert_schema_refuses(["--set-json", 'loadBalancer.clientCIDRs=["everyone"]'], "/loadBalancer/clientCIDRs/0",
-                                   "does not match pattern")
+        self.assert_schema_refuses(
+            ["--set-json", 'loadBalancer.clientCIDRs=["everyone"]'],
+            "/loadBalancer/clientCIDRs/0",
+            "does not match pattern",
+        )
 
     def test_empty_tag(self):
         message = self.refused("--set", "image.tag=", "--set", "image.digest=")
-        self.assertIn("image.tag is empty: set image.tag to a release version (never latest) or image.digest", message)
+        self.assertIn(
+            "image.tag is empty: set image.tag to a release version (never latest) or image.digest",
+            message,
+        )
 
     def test_latest_tag(self):
         message = self.refused("--set", "image.tag=latest", "--set", "image.digest=")
@@ -77,24 +107,38 @@ class Rejections(unittest.TestCase):
 
     def test_empty_repository(self):
         message = self.refused("--set", "image.repository=")
-        self.assertIn("image.repository is empty: set it to the Terraform output ecr_repository_url", message)
+        self.assertIn(
+            "image.repository is empty: set it to the Terraform output ecr_repository_url", message
+        )
 
     def test_grace_period_shorter_than_prestop_drain_and_shutdown(self):
         message = self.refused("--set", "terminationGracePeriodSeconds=44")
-        self.assertIn("terminationGracePeriodSeconds (44) must be at least preStopSleepSeconds (20) + "
-                      "config.drainDelaySeconds (5) + config.shutdownTimeoutSeconds (20) = 45", message)
+        self.assertIn(
+            "terminationGracePeriodSeconds (44) must be at least preStopSleepSeconds (20) + "
+            "config.drainDelaySeconds (5) + config.shutdownTimeoutSeconds (20) = 45",
+            message,
+        )
 
     def test_target_group_arn_required_when_binding_enabled(self):
         message = self.refused("--set", "targetGroupBinding.targetGroupARN=")
-        self.assertIn("targetGroupBinding.targetGroupARN is empty: set it to the Terraform output target_group_arn", message)
+        self.assertIn(
+            "targetGroupBinding.targetGroupARN is empty: set it to the Terraform output target_group_arn",
+            message,
+        )
 
     def test_health_check_cidrs_required_behind_a_load_balancer(self):
         message = self.refused("--set-json", "loadBalancer.healthCheckCIDRs=[]")
-        self.assertIn("loadBalancer.healthCheckCIDRs is empty: set it to the public subnet CIDRs", message)
+        self.assertIn(
+            "loadBalancer.healthCheckCIDRs is empty: set it to the public subnet CIDRs", message
+        )
 
     def test_min_replicas_above_max(self):
-        message = self.refused("--set", "autoscaling.minReplicas=5", "--set", "autoscaling.maxReplicas=4")
-        self.assertIn("autoscaling.minReplicas (5) must not exceed autoscaling.maxReplicas (4)", message)
+        message = self.refused(
+            "--set", "autoscaling.minReplicas=5", "--set", "autoscaling.maxReplicas=4"
+        )
+        self.assertIn(
+            "autoscaling.minReplicas (5) must not exceed autoscaling.maxReplicas (4)", message
+        )
 
     def test_same_port_twice(self):
         message = self.refused("--set", "ports.admin=8080")
