@@ -18,7 +18,7 @@ app-test: app-build ## Service: unit and black-box tests, then the release binar
 	$(ROOT)/app/tests/empty_env.sh $(APP_BIN)
 
 app-build: ## Service: release binary at target/release/webapp, with GIT_SHA = this checkout's commit
-	cd $(ROOT) && GIT_SHA="$$(git rev-parse HEAD)" cargo build --locked --release -p webapp
+	$(head_sha); cd $(ROOT) && GIT_SHA=$$sha cargo build --locked --release -p webapp
 
 app-run: app-build ## Service: run in the foreground (pretty logs, fault injection on; ports 8080 and 9090)
 	LOG_FORMAT=pretty FAULT_INJECTION=true $(APP_BIN)

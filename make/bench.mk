@@ -3,10 +3,9 @@
 BENCH_VENV := $(ROOT)/.tools/bench-venv
 BENCH_VENV_STAMP := $(BENCH_VENV)/.flask-$(BENCH_FLASK_VERSION)-gunicorn-$(BENCH_GUNICORN_VERSION)
 
-.PHONY: bench bench-tools
+.PHONY: bench bench-tools bench-build
 
-bench: bench-tools ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections); prints the table
-	cd $(ROOT) && GIT_SHA="$$(git rev-parse HEAD)" cargo build --locked --release -p webapp -p ceiling
+bench: bench-tools bench-build ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections); prints the table
 	python3 $(ROOT)/bench/run.py \
 	  --webapp $(ROOT)/target/release/webapp \
 	  --ceiling $(ROOT)/target/release/ceiling \
@@ -23,6 +22,9 @@ bench-tools: $(BENCH_VENV_STAMP) ## Benchmark tools: wrk from Debian (system-wid
 	  echo "  $$sudo apt-get update && $$sudo apt-get install -y --no-install-recommends wrk=$(WRK_DEB_VERSION)"; \
 	  $$sudo apt-get update -qq && $$sudo apt-get install -y -qq --no-install-recommends "wrk=$(WRK_DEB_VERSION)"; \
 	fi
+
+bench-build: ## Benchmark: release builds of webapp (GIT_SHA = this checkout's commit) and the ceiling
+	$(head_sha); cd $(ROOT) && GIT_SHA=$$sha cargo build --locked --release -p webapp -p ceiling
 
 $(BENCH_VENV_STAMP):
 	rm -rf $(BENCH_VENV)

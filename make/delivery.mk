@@ -22,12 +22,12 @@ workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline, ch
 	  python3 $(ROOT)/deploy/checkov_gate.py workflows/*.yml
 
 delivery-test: ## Delivery: smoke test vs the real service, deploy render and flags, workflow rules, plan comment, infra, gh-vars
-	@$(call need,helm python)
+	@$(call need,helm python pytest)
 	@# Its own target dir: a build with a made-up GIT_SHA must never replace target/release/webapp.
 	@# A debug build is enough to exercise the HTTP behaviour the smoke test checks.
 	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked -p webapp --target-dir $(DELIVERY_TARGET)
 	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_TARGET)/debug/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
-	  timeout 300 python -m unittest discover --start-directory deploy/tests -v
+	  timeout 600 pytest -q deploy/tests
 
 deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
 	$(ROOT)/deploy/deploy.sh

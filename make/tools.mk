@@ -7,6 +7,11 @@ export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 # $(call need,TOOL...): fail with the one command that installs a missing tool; never skip.
 need = for t in $(1); do command -v "$$t" >/dev/null || { echo "error: '$$t' is not installed: run 'make tools'" >&2; exit 1; }; done
 
+# $(head_sha): sets the shell variable `sha` to this checkout's commit, or stops the recipe. A
+# binary built without it would report `unknown`. In a container job git refuses a workspace that
+# another user owns until it is marked safe (ci.yml does that after checkout).
+head_sha = sha=$$(git -C $(ROOT) rev-parse --verify 'HEAD^{commit}') || { echo "error: cannot read the commit of $(ROOT) (git's reason above)" >&2; exit 1; }
+
 .PHONY: tools tools-lock
 tools: ## Install every pinned tool into .tools/ (seconds when already there)
 	@$(ROOT)/tools/install.sh
