@@ -9,7 +9,7 @@ DELIVERY_TARGET := $(ROOT)/target/delivery
 # A fixed, recognisable commit for the smoke test's service build.
 DELIVERY_TEST_SHA := 5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed
 
-.PHONY: workflows-lint delivery-test deploy deploy-render smoke rollback gh-vars \
+.PHONY: workflows-lint delivery-test deploy deploy-render smoke rollback gh-vars image-lookup \
 	infra-init infra-plan infra-apply infra-drift plan-comment
 
 workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline, checkov github_actions
@@ -28,6 +28,9 @@ delivery-test: ## Delivery: smoke test vs the real service, deploy render and fl
 	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked -p webapp --target-dir $(DELIVERY_TARGET)
 	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_TARGET)/debug/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
 	  timeout 600 pytest -q deploy/tests
+
+image-lookup: ## Is IMAGE_REPOSITORY:IMAGE_TAG already pushed? exists=true|false and its digest (a re-run deploys it)
+	$(ROOT)/deploy/image_lookup.sh
 
 deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
 	$(ROOT)/deploy/deploy.sh
