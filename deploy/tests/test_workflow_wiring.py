@@ -1,6 +1,7 @@
 """How the workflows' jobs hand results to each other: re-runs, rollbacks, concurrency, the plan."""
 
 import pathlib
+import re
 
 import pytest
 import yaml
@@ -51,3 +52,55 @@ def test_the_deploy_gets_the_found_or_the_pushed_digest(build):
     assert build["outputs"]["digest"] == (
         "${{ steps.lookup.outputs.digest || steps.push.outputs.digest }}"
     )
+
+
+def concurrency_group(event_name, ref="refs/heads/main"):
+    """infra.yml's workflow group for an event, evaluated the way GitHub evaluates && and ||."""
+    expression = workflow("infra.yml")["concurrency"]["group"]
+    (inner,) = re.findall(r"\$\{\{(.*)\}\}", expression.replace("\n", " "), re.S)
+    python = inner.replace("&&", " and ").replace("||", " or ").replace("github.", "github_")
+    value = eval(python, {"github_event_name": event_name, "github_ref": ref})  # noqa: S307
+    return expression.split("${{")[0] + value
+
+
+def test_drift_pull_requests_and_main_have_separate_groups():
+    live = concurrency_group("push")
+    assert concurrency_group("workflow_dispatch") == live
+    assert concurrency_group("schedule") != live
+    assert concurrency_group("pull_request", "refs/pull/7/merge") not in (live, "infra-drift")
+    assert workflow("infra.yml")["concurrency"]["cancel-in-progress"] is False
+
+
+def test_an_apply_and_a_deploy_never_run_together():
+    apply = workflow("infra.yml")["jobs"]["apply"]
+    deploy = workflow("app.yml")["jobs"]["deploy"]
+    assert apply["concurrency"] == deploy["concurrency"]
+    assert apply["concurrency"]["cancel-in-progress"] is False
+    # At most one contender per workflow: each workflow's own group lets one run at a time.
+    for name in ("infra.yml", "app.yml"):
+        assert workflow(name)["concurrency"]["cancel-in-progress"] is False
+
+
+def test_the_pull_request_plan_takes_no_lock():
+    runs = [s.get("run") for s in workflow("infra.yml")["jobs"]["pr-plan"]["steps"]]
+    assert "make infra-preview" in runs
+    assert "make infra-plan" not in runs
+
+
+def test_the_apply_gets_the_reviewed_plan_from_the_plan_job_and_no_artifact_carries_it():
+    infra = workflow("infra.yml")
+    plan_job, apply = infra["jobs"]["plan"], infra["jobs"]["apply"]
+    plan_step = step(plan_job, run="make infra-plan")
+    assert plan_step["id"] == "plan"
+    assert "${{ github.run_id }}" in plan_step["env"]["PLAN_KEY"]
+    for name in ("plan_key", "plan_sha256"):
+        assert plan_job["outputs"][name] == f"${{{{ steps.plan.outputs.{name} }}}}"
+    assert step(apply, run="make infra-apply")["env"] == {
+        "PLAN_KEY": "${{ needs.plan.outputs.plan_key }}",
+        "PLAN_SHA256": "${{ needs.plan.outputs.plan_sha256 }}",
+    }
+    for job in infra["jobs"].values():
+        for candidate in job["steps"]:
+            paths = str(candidate.get("with", {}).get("path", ""))
+            assert ".tfplan" not in paths
+            assert not candidate.get("uses", "").startswith("actions/download-artifact@")
