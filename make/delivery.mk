@@ -9,7 +9,7 @@ DELIVERY_TARGET := $(ROOT)/target/delivery
 # A fixed, recognisable commit for the smoke test's service build.
 DELIVERY_TEST_SHA := 5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed
 
-.PHONY: workflows-lint delivery-test deploy deploy-render smoke rollback gh-vars image-lookup \
+.PHONY: workflows-lint delivery-test deploy deploy-render smoke rollback gh-vars image-lookup verify-image \
 	infra-init infra-preview infra-plan infra-apply infra-drift plan-comment
 
 workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline, checkov github_actions
@@ -31,6 +31,9 @@ delivery-test: ## Delivery: smoke test vs the real service, deploy render and fl
 
 image-lookup: ## Is IMAGE_REPOSITORY:IMAGE_TAG already pushed? exists=true|false and its digest (a re-run deploys it)
 	$(ROOT)/deploy/image_lookup.sh
+
+verify-image: ## Refuse IMAGE_REPOSITORY@IMAGE_DIGEST unless this repo's app workflow on main attested it (gh attestation verify)
+	$(ROOT)/deploy/verify_image.sh
 
 deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
 	$(ROOT)/deploy/deploy.sh

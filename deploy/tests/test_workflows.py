@@ -56,7 +56,12 @@ class WorkflowRulesTest(unittest.TestCase):
                         s.get("uses", "").startswith(AWS_CREDENTIALS) for s in steps(job)
                     )
                     self.assertEqual(permissions.get("id-token") == "write", assumes_role)
-                    extra = set(permissions) - {"contents", "id-token", "pull-requests"}
+                    extra = set(permissions) - {
+                        "contents",
+                        "id-token",
+                        "pull-requests",
+                        "attestations",
+                    }
                     self.assertEqual(extra, set())
 
     def test_checkouts_keep_no_credentials(self):
