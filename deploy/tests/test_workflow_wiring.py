@@ -39,6 +39,7 @@ def test_a_pushed_commit_is_looked_up_before_anything_is_built(build):
     }
     position = build["steps"].index(lookup)
     for action in (
+        "aws-actions/amazon-ecr-login",
         "docker/setup-buildx-action",
         "docker/build-push-action",
         "actions/attest-build-provenance",
@@ -48,32 +49,27 @@ def test_a_pushed_commit_is_looked_up_before_anything_is_built(build):
         assert later["if"] == "steps.lookup.outputs.exists == 'false'"
 
 
-def test_every_deployable_digest_is_attested_and_verified_in_the_build_job(build):
+def test_every_pushed_digest_is_attested_and_verified_before_the_deploy(build):
     attest = step(build, uses="actions/attest-build-provenance")
     assert attest["with"] == {
         "subject-name": "${{ vars.ECR_REPOSITORY_URL }}",
         "subject-digest": "${{ steps.push.outputs.digest }}",
     }
-    verify = step(build, run="make verify-image")
-    # After the attestation, and unconditional: a re-run's found digest is verified as well.
-    assert build["steps"].index(verify) > build["steps"].index(attest)
-    assert "if" not in verify
-    assert verify["env"]["IMAGE_DIGEST"] == build["outputs"]["digest"]
-    assert verify["env"]["GH_TOKEN"] == "${{ github.token }}"
-    assert "if" not in step(build, uses="aws-actions/amazon-ecr-login")
+    assert build["steps"].index(attest) > build["steps"].index(step(build, step_id="push"))
     assert build["permissions"]["attestations"] == "write"
     deploy = workflow("app.yml")["jobs"]["deploy"]
-    assert deploy["needs"] == "build"
-    digest_inputs = [
-        s["env"]["IMAGE_DIGEST"] for s in deploy["steps"] if "IMAGE_DIGEST" in s.get("env", {})
-    ]
-    assert digest_inputs == ["${{ needs.build.outputs.digest }}"]
-
-
-def test_the_deploy_gets_the_found_or_the_pushed_digest(build):
-    assert build["outputs"]["digest"] == (
-        "${{ steps.lookup.outputs.digest || steps.push.outputs.digest }}"
-    )
+    verify = step(deploy, run="make verify-image")
+    # Unconditional, and before anything touches the cluster.
+    assert "if" not in verify
+    assert deploy["steps"].index(verify) < deploy["steps"].index(step(deploy, run="make deploy"))
+    assert verify["env"] == {
+        "IMAGE_REPOSITORY": "${{ vars.ECR_REPOSITORY_URL }}",
+        "IMAGE_DIGEST": "${{ needs.build.outputs.digest }}",
+        "GH_TOKEN": "${{ github.token }}",
+    }
+    login = step(deploy, uses="aws-actions/amazon-ecr-login")
+    assert deploy["steps"].index(login) < deploy["steps"].index(verify)
+    assert deploy["permissions"]["attestations"] == "read"
 
 
 def concurrency_group(event_name, ref="refs/heads/main"):
