@@ -179,6 +179,35 @@ run "ci_role_permissions" {
   }
 }
 
+run "saved_plan_store_reach" {
+  command = plan
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.plan_store_write.policy).Statement == [{
+      Sid      = "StoreSavedPlans"
+      Effect   = "Allow"
+      Action   = "s3:PutObject"
+      Resource = "arn:aws:s3:::example-tf-state/plans/*"
+    }]
+    error_message = "The plan role may only add saved plans under plans/, never read or delete them."
+  }
+
+  assert {
+    condition = jsondecode(aws_iam_role_policy.plan_store_read.policy).Statement == [{
+      Sid      = "TakeSavedPlans"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:DeleteObject"]
+      Resource = "arn:aws:s3:::example-tf-state/plans/*"
+    }]
+    error_message = "The apply role may only fetch and delete saved plans under plans/."
+  }
+
+  assert {
+    condition     = aws_iam_role_policy.plan_store_write.role == aws_iam_role.ci["plan"].name && aws_iam_role_policy.plan_store_read.role == aws_iam_role.ci["apply"].name
+    error_message = "The saved-plan permissions belong to the plan role (write) and the apply role (read)."
+  }
+}
+
 run "outputs_for_the_workflows" {
   command = plan
 
