@@ -30,4 +30,4 @@ chart-checkov: chart-render ## Chart: checkov on every rendered profile (0 faile
 
 chart-unit: ## Chart: behaviour of the rendered output, values rejections, CRD validator self-tests
 	@$(call need,helm $(CHART_PYTHON))
-	cd $(CHART_TESTS) && $(CHART_PYTHON) -m unittest discover --start-directory . --pattern 'test_*.py' --verbose
+	cd $(CHART_TESTS) && $(CHART_PYTHON) -m pytest -p no:cacheprovider .

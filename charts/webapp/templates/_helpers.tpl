@@ -88,7 +88,42 @@ and the shutdown timeout, or the kubelet kills the pod with requests in flight.
 {{- if and $loadBalanced $opensPorts (not .Values.loadBalancer.healthCheckCIDRs) -}}
 {{- fail "loadBalancer.healthCheckCIDRs is empty: set it to the public subnet CIDRs (Terraform output public_subnet_cidrs) so the NLB health checks can reach /readyz on the admin port" -}}
 {{- end -}}
+{{- $lb := .Values.loadBalancer -}}
+{{- if and $loadBalanced (not $lb.preserveClientIP) (ne (toJson $lb.clientCIDRs) (toJson (list "0.0.0.0/0"))) -}}
+{{- fail (printf "loadBalancer.clientCIDRs (%s) cannot filter clients while loadBalancer.preserveClientIP is false: the pods see only the load balancer's own addresses. Filter at the load balancer (loadBalancerService.sourceRanges, or the NLB's security group), or turn on preserve_client_ip in the target group and set loadBalancer.preserveClientIP=true" (join ", " $lb.clientCIDRs)) -}}
+{{- end -}}
+{{- $chartEnv := list "APP_PORT" "ADMIN_PORT" "DRAIN_DELAY_SECONDS" "SHUTDOWN_TIMEOUT_SECONDS" "REQUEST_TIMEOUT_SECONDS" "HEADER_READ_TIMEOUT_SECONDS" "BODY_LIMIT_BYTES" "FAULT_INJECTION" "LOG_FORMAT" "RUST_LOG" "POD_NAME" "POD_NAMESPACE" -}}
+{{- range .Values.extraEnv -}}
+{{- if has .name $chartEnv -}}
+{{- fail (printf "extraEnv sets %s, which the chart sets from its own values (ports, config): change that value instead" .name) -}}
+{{- end -}}
+{{- end -}}
 {{- if eq (int .Values.ports.http) (int .Values.ports.admin) -}}
 {{- fail (printf "ports.http and ports.admin must differ (both are %d)" (int .Values.ports.http)) -}}
 {{- end -}}
+{{- end -}}
+
+{{/*
+The sources allowed to the http port. Without client IP preservation every packet from the NLB
+carries one of its own addresses in its subnets, so nothing else needs the port.
+*/}}
+{{- define "webapp.appSourceCIDRs" -}}
+{{- $loadBalanced := or .Values.targetGroupBinding.enabled .Values.loadBalancerService.enabled -}}
+{{- if and $loadBalanced (not .Values.loadBalancer.preserveClientIP) -}}
+{{- toJson .Values.loadBalancer.healthCheckCIDRs -}}
+{{- else -}}
+{{- toJson .Values.loadBalancer.clientCIDRs -}}
+{{- end -}}
+{{- end -}}
+
+{{/*
+The name of kube-prometheus-stack's Prometheus (and of its pods' operator.prometheus.io/name
+label): the stack's fullname for release monitoring.release, truncated to 26 characters as the
+stack does, plus "-prometheus". Assumes the stack's values set neither fullnameOverride nor
+cleanPrometheusOperatorObjectNames (platform/tests check that).
+*/}}
+{{- define "webapp.prometheusName" -}}
+{{- $release := .Values.monitoring.release -}}
+{{- $stack := ternary $release (printf "%s-kube-prometheus-stack" $release) (contains "kube-prometheus-stack" $release) -}}
+{{- printf "%s-prometheus" ($stack | trunc 26 | trimSuffix "-") -}}
 {{- end -}}

@@ -448,60 +448,6 @@ class GracePeriod(unittest.TestCase):
             )
 
 
-class NetworkPolicy(unittest.TestCase):
-    def setUp(self):
-        self.policy = one(render("eks"), "NetworkPolicy", "webapp")
-        self.values = chartlib.values("eks")
-
-    def rule_for(self, port_name):
-        port = self.values["ports"][port_name]
-        (rule,) = [
-            rule
-            for rule in self.policy["spec"]["ingress"]
-            if rule["ports"] == [{"port": port, "protocol": "TCP"}]
-        ]
-        return rule
-
-    def test_app_port_open_to_load_balancer_clients(self):
-        rule = self.rule_for("http")
-        self.assertEqual(
-            [peer["ipBlock"]["cidr"] for peer in rule["from"]],
-            self.values["loadBalancer"]["clientCIDRs"],
-        )
-
-    def test_admin_port_open_to_monitoring_health_checks_and_helm_test_only(self):
-        peers = self.rule_for("admin")["from"]
-        namespaces = [
-            p["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"]
-            for p in peers
-            if "namespaceSelector" in p
-        ]
-        cidrs = [p["ipBlock"]["cidr"] for p in peers if "ipBlock" in p]
-        pods = [
-            p["podSelector"]["matchLabels"]["app.kubernetes.io/component"]
-            for p in peers
-            if "podSelector" in p
-        ]
-        self.assertEqual(namespaces, [self.values["monitoring"]["namespace"]])
-        self.assertEqual(cidrs, self.values["loadBalancer"]["healthCheckCIDRs"])
-        self.assertNotIn("0.0.0.0/0", cidrs)
-        self.assertEqual(pods, ["helm-test"])
-        self.assertEqual(len(peers), len(namespaces) + len(cidrs) + len(pods))
-        self.assertEqual(len(self.policy["spec"]["ingress"]), 2)
-
-    def test_egress_is_dns_only(self):
-        (rule,) = self.policy["spec"]["egress"]
-        self.assertEqual(
-            sorted((p["protocol"], p["port"]) for p in rule["ports"]), [("TCP", 53), ("UDP", 53)]
-        )
-        (peer,) = rule["to"]
-        self.assertEqual(
-            peer["namespaceSelector"]["matchLabels"], {"kubernetes.io/metadata.name": "kube-system"}
-        )
-        self.assertEqual(peer["podSelector"]["matchLabels"], {"k8s-app": "kube-dns"})
-        self.assertEqual(self.policy["spec"]["policyTypes"], ["Ingress", "Egress"])
-
-
 class Monitoring(unittest.TestCase):
     """Expectations come from the files present, so they stay true as rules and dashboards are added."""
 
