@@ -19,10 +19,13 @@
 #                        health checks come from
 #   CLUSTER_NAME, AWS_REGION   required unless DRY_RUN=1, as is VPC_ID (for make platform-sync)
 #   NAMESPACE (webapp), RELEASE (webapp), HELM_TIMEOUT (10m), APP_URL (for the job summary)
+#   MONITORING_NAMESPACE (platform/platform.env): passed to the platform sync and the chart
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pinned_helm=$(sed -n 's/^HELM_VERSION=//p' "$root/tools/versions.env")
+# shellcheck source=platform/platform.env
+source "$root/platform/platform.env"
 
 die() { printf 'deploy: error: %s\n' "$*" >&2; exit 2; }
 log() { printf 'deploy: %s\n' "$*"; }
@@ -47,6 +50,7 @@ namespace=${NAMESPACE:-webapp}
 release=${RELEASE:-webapp}
 helm_timeout=${HELM_TIMEOUT:-10m}
 image_tag=${IMAGE_TAG:-}
+monitoring_namespace=${MONITORING_NAMESPACE:-$PLATFORM_MONITORING_NAMESPACE}
 
 [[ "$dry_run" =~ ^[01]$ ]] || die "DRY_RUN must be 0 or 1, got '$dry_run'"
 require IMAGE_REPOSITORY '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$' 'a registry/repository without tag or digest'
@@ -57,6 +61,8 @@ require PUBLIC_SUBNET_CIDRS "^\\[ *$cidr( *, *$cidr)* *\\]\$" 'a JSON list of CI
 [[ -z "$image_tag" || "$image_tag" =~ ^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$ ]] || die "IMAGE_TAG='$image_tag' is not a valid image tag"
 [[ "$namespace" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] || die "NAMESPACE='$namespace' is not a namespace name"
 [[ "$release" =~ ^[a-z0-9]([-a-z0-9]{0,51}[a-z0-9])?$ ]] || die "RELEASE='$release' is not a release name"
+[[ "$monitoring_namespace" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
+  die "MONITORING_NAMESPACE='$monitoring_namespace' is not a namespace name"
 [[ "$helm_timeout" =~ ^[0-9]+[smh]$ ]] || die "HELM_TIMEOUT='$helm_timeout' is not a duration like 10m"
 
 need helm
@@ -73,6 +79,8 @@ helm_args=(
   --set-string "image.tag=$image_tag"
   --set-string "targetGroupBinding.targetGroupARN=$TARGET_GROUP_ARN"
   --set-json "loadBalancer.healthCheckCIDRs=$PUBLIC_SUBNET_CIDRS"
+  --set-string "monitoring.namespace=$monitoring_namespace"
+  --set-string "monitoring.release=$PLATFORM_KPS_RELEASE"
   --rollback-on-failure
   --wait
   --timeout "$helm_timeout"
@@ -98,7 +106,7 @@ kubectl label namespace "$namespace" --overwrite \
   elbv2.k8s.aws/pod-readiness-gate-inject=enabled
 
 log "platform sync (monitoring stack, load balancer controller)"
-make -C "$root" platform-sync
+MONITORING_NAMESPACE=$monitoring_namespace make -C "$root" platform-sync
 
 log "helm upgrade --install $release at $IMAGE_REPOSITORY@$IMAGE_DIGEST"
 helm upgrade --install "${helm_args[@]}"

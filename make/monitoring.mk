@@ -43,9 +43,9 @@ monitoring-compose-test: ## Monitoring: compose.yaml parses, mounts exist, pinne
 	@$(call need,promtool $(MONITORING_PYTHON))
 	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_compose.py
 
-platform-test: ## Platform: values and StorageClass agree, exact sync commands (DRY_RUN), chart objects match the selectors
-	@$(call need,helm $(MONITORING_PYTHON))
-	timeout 300 $(MONITORING_PYTHON) $(ROOT)/platform/tests/test_platform.py
+platform-test: ## Platform: values vs EKS, Secret keys before install, shared names, exact sync commands, chart objects match the selectors
+	@$(call need,helm kubectl python3 $(TOOLS_DIR)/venv/bin/pytest)
+	cd $(ROOT)/platform/tests && timeout 300 $(TOOLS_DIR)/venv/bin/pytest -q -p no:cacheprovider .
 
 platform-sync: ## Platform: helm upgrade --install kube-prometheus-stack and the LB controller (CLUSTER_NAME, AWS_REGION, VPC_ID; DRY_RUN=1 prints)
 	$(ROOT)/platform/sync.sh

@@ -4,8 +4,10 @@
 #   1. the gp3 StorageClass (manifests/storageclass-gp3.yaml) and the monitoring namespace;
 #   2. the CRDs of both charts, server-side;
 #   3. aws-load-balancer-controller in kube-system (values/aws-load-balancer-controller.yaml);
-#   4. kube-prometheus-stack in MONITORING_NAMESPACE (values/kube-prometheus-stack.yaml),
-#      after checking that the two Secrets it reads exist (see platform/README.md).
+#   4. kube-prometheus-stack in MONITORING_NAMESPACE (values/kube-prometheus-stack.yaml).
+#
+# Before any of that changes the cluster, it checks that the two Secrets the stack reads hold
+# every key its values name (see platform/README.md, "Secrets").
 #
 # Each release: helm upgrade --install at the version pinned in tools/versions.env,
 # --rollback-on-failure --wait --timeout. DRY_RUN=1 prints every command instead of running it
@@ -15,12 +17,14 @@
 #   CLUSTER_NAME   EKS cluster (Terraform output cluster_name); the kube context must point at it
 #   AWS_REGION     Terraform output aws_region
 #   VPC_ID         Terraform output vpc_id (the controller cannot read it from IMDS: hop limit 1)
-#   MONITORING_NAMESPACE (monitoring), HELM_TIMEOUT (15m), DRY_RUN (0)
+#   MONITORING_NAMESPACE (platform/platform.env), HELM_TIMEOUT (15m), DRY_RUN (0)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 # shellcheck source=tools/versions.env
 source "$root/tools/versions.env"
+# shellcheck source=platform/platform.env
+source "$root/platform/platform.env"
 
 die() { printf 'platform-sync: error: %s\n' "$*" >&2; exit 2; }
 log() { printf 'platform-sync: %s\n' "$*" >&2; }
@@ -40,7 +44,7 @@ need() {
 }
 
 dry_run=${DRY_RUN:-0}
-monitoring_namespace=${MONITORING_NAMESPACE:-monitoring}
+monitoring_namespace=${MONITORING_NAMESPACE:-$PLATFORM_MONITORING_NAMESPACE}
 helm_timeout=${HELM_TIMEOUT:-15m}
 
 [[ "$dry_run" =~ ^[01]$ ]] || die "DRY_RUN must be 0 or 1, got '$dry_run'"
@@ -51,14 +55,19 @@ require VPC_ID '^vpc-[0-9a-f]{8,17}$' 'a VPC id like vpc-0123456789abcdef0 (Terr
   die "MONITORING_NAMESPACE='$monitoring_namespace' is not a namespace name"
 [[ "$helm_timeout" =~ ^[0-9]+[smh]$ ]] || die "HELM_TIMEOUT='$helm_timeout' is not a duration like 15m"
 
-kps_release=kube-prometheus-stack
+kps_release=$PLATFORM_KPS_RELEASE
 kps_chart=(kube-prometheus-stack --repo https://prometheus-community.github.io/helm-charts
   --version "$KUBE_PROMETHEUS_STACK_CHART_VERSION")
 lbc_release=aws-load-balancer-controller
 lbc_chart=(aws-load-balancer-controller --repo https://aws.github.io/eks-charts
   --version "$AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION")
-# Read by the kube-prometheus-stack values: Grafana's admin login and Alertmanager's receivers.
+# The Secrets the kube-prometheus-stack values read, and the keys they read from each:
+# grafana.admin.userKey/passwordKey, and the receivers' url_file names.
 secrets=(grafana-admin alertmanager-receivers)
+declare -A secret_keys=(
+  [grafana-admin]="admin-user admin-password"
+  [alertmanager-receivers]="page-url ticket-url"
+)
 
 # run CMD...: run it, or print it (shell-quoted) under DRY_RUN=1.
 run() {
@@ -96,11 +105,26 @@ if [[ "$dry_run" == 0 ]]; then
     die "the kube context points at '$context_cluster', not CLUSTER_NAME=$CLUSTER_NAME"
 fi
 
-log "StorageClass gp3, namespace $monitoring_namespace and its Secrets"
+# A missing key would surface only later, as a Grafana pod that cannot start or an Alertmanager
+# that cannot send: refuse before anything is installed. Keys with empty values count as missing.
+log "Secrets ${secrets[*]} in $monitoring_namespace"
+missing=()
+for secret in "${secrets[@]}"; do
+  # shellcheck disable=SC2016 # a go-template for kubectl, not a shell expansion
+  present=$(run kubectl --namespace "$monitoring_namespace" get secret "$secret" \
+    --output 'go-template={{range $key, $value := .data}}{{if $value}}{{$key}}{{"\n"}}{{end}}{{end}}') ||
+    present=""
+  [[ "$dry_run" == 1 ]] && { printf '%s\n' "$present"; continue; }
+  for key in ${secret_keys[$secret]}; do
+    grep --quiet --line-regexp --fixed-strings -- "$key" <<<"$present" || missing+=("$secret/$key")
+  done
+done
+((${#missing[@]} == 0)) ||
+  die "missing or empty in namespace $monitoring_namespace: ${missing[*]}: create them first (platform/README.md, 'Secrets')"
+
+log "StorageClass gp3 and namespace $monitoring_namespace"
 run kubectl apply --server-side -f "$root/platform/manifests/storageclass-gp3.yaml"
 pipe_to_apply -- kubectl create namespace "$monitoring_namespace" --dry-run=client --output yaml
-run kubectl --namespace "$monitoring_namespace" get secret "${secrets[@]}" --output name ||
-  die "a Secret in $monitoring_namespace is missing (${secrets[*]}): create it first (platform/README.md, 'Secrets')"
 
 # Helm installs a chart's CRDs once and never upgrades them: apply them server-side every time.
 log "CRDs of $lbc_release and $kps_release"

@@ -28,7 +28,14 @@ INPUTS = {
     "CLUSTER_NAME": "devops-eks-cluster",
     "AWS_REGION": "eu-west-1",
 }
-OPTIONAL_INPUTS = ("DRY_RUN", "NAMESPACE", "RELEASE", "HELM_TIMEOUT", "APP_URL")
+OPTIONAL_INPUTS = (
+    "DRY_RUN",
+    "NAMESPACE",
+    "RELEASE",
+    "HELM_TIMEOUT",
+    "APP_URL",
+    "MONITORING_NAMESPACE",
+)
 # Each stand-in appends "<name> <args...>" to $CALLS; helm also answers `version` and `status`.
 STAND_IN = """#!/usr/bin/env bash
 printf '%s\\n' "$(basename "$0") $*" >>"$CALLS"

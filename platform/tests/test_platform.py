@@ -104,13 +104,6 @@ class ValuesFiles(unittest.TestCase):
         self.assertEqual(grafana["service"]["type"], "ClusterIP")
         self.assertFalse(grafana["ingress"]["enabled"])
 
-    def test_sync_checks_the_secrets_the_values_read(self):
-        out = sync(**SYNC_ENV).stdout
-        secret_line = next(line for line in out.splitlines() if " get secret " in line)
-        self.assertIn(self.kps["grafana"]["admin"]["existingSecret"], secret_line.split())
-        for secret in self.kps["alertmanager"]["alertmanagerSpec"]["secrets"]:
-            self.assertIn(secret, secret_line.split())
-
     def test_receivers_read_their_urls_from_the_mounted_secret(self):
         secret = self.kps["alertmanager"]["alertmanagerSpec"]["secrets"][0]
         for receiver in self.kps["alertmanager"]["config"]["receivers"]:
