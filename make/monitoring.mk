@@ -21,10 +21,11 @@ MONITORING_TEST_STEPS := monitoring-rules-test monitoring-dashboards-test monito
 
 monitoring-test: $(MONITORING_TEST_STEPS) ## Monitoring: promtool suites, runbooks, dashboards, live proof, local stack, compose, platform
 
-monitoring-rules-test: ## Monitoring: promtool test rules (every alert fires and stays quiet), runbook coverage
+monitoring-rules-test: ## Monitoring: promtool test rules (every alert fires and stays quiet), runbook coverage, long windows read recorded rates
 	@$(call need,promtool $(MONITORING_PYTHON))
 	promtool test rules $(MONITORING_TESTS)/rules/*.test.yaml
 	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_runbooks.py
+	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) -m pytest -q -p no:cacheprovider test_slo_rules.py
 
 monitoring-dashboards-test: ## Monitoring: dashboard structure, cluster-only queries on synthetic series
 	@$(call need,promtool $(MONITORING_PYTHON))
