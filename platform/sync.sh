@@ -138,6 +138,7 @@ run helm upgrade --install "$lbc_release" "${lbc_chart[@]}" \
   --set-string "clusterName=$CLUSTER_NAME" \
   --set-string "region=$AWS_REGION" \
   --set-string "vpcId=$VPC_ID" \
+  --set-string "serviceMonitor.additionalLabels.release=$kps_release" \
   --rollback-on-failure --wait --timeout "$helm_timeout"
 
 log "$kps_release ${KUBE_PROMETHEUS_STACK_CHART_VERSION} in $monitoring_namespace"

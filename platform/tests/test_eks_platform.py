@@ -87,6 +87,20 @@ def test_sync_installs_the_stack_release_into_the_shared_namespace(platform_env)
     )
 
 
+def test_the_stack_scrapes_the_load_balancer_controller(lbc_values, platform_env):
+    assert lbc_values["serviceMonitor"]["enabled"] is True
+    result = run_sync(DRY_RUN="1")
+    (upgrade,) = [
+        line.split()
+        for line in result.stdout.splitlines()
+        if line.startswith("helm upgrade --install aws-load-balancer-controller ")
+    ]
+    release_label = (
+        f"serviceMonitor.additionalLabels.release={platform_env['PLATFORM_KPS_RELEASE']}"
+    )
+    assert upgrade[upgrade.index(release_label) - 1] == "--set-string"
+
+
 def test_chart_defaults_equal_the_platform_names(platform_env):
     monitoring = yaml.safe_load((ROOT / "charts/webapp/values.yaml").read_text())["monitoring"]
     assert monitoring["namespace"] == platform_env["PLATFORM_MONITORING_NAMESPACE"]

@@ -188,7 +188,13 @@ class SyncCommands(unittest.TestCase):
         self.assert_flag(args, "--values", str(LBC_VALUES))
         set_strings = [args[i + 1] for i, a in enumerate(args) if a == "--set-string"]
         self.assertEqual(
-            set_strings, ["clusterName=demo", "region=eu-west-1", "vpcId=vpc-0123456789abcdef0"]
+            set_strings,
+            [
+                "clusterName=demo",
+                "region=eu-west-1",
+                "vpcId=vpc-0123456789abcdef0",
+                f"serviceMonitor.additionalLabels.release={KPS_RELEASE}",
+            ],
         )
         self.assertIn("--rollback-on-failure", args)
         self.assertIn("--wait", args)
