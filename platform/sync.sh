@@ -61,12 +61,12 @@ kps_chart=(kube-prometheus-stack --repo https://prometheus-community.github.io/h
 lbc_release=aws-load-balancer-controller
 lbc_chart=(aws-load-balancer-controller --repo https://aws.github.io/eks-charts
   --version "$AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION")
-# The Secrets the kube-prometheus-stack values read, and the keys they read from each:
-# grafana.admin.userKey/passwordKey, and the receivers' url_file names.
+# The Secret keys the kube-prometheus-stack values read: grafana.admin.userKey/passwordKey, and
+# the receivers' url_file names. (Pairs, not an associative array: macOS ships bash 3.2.)
 secrets=(grafana-admin alertmanager-receivers)
-declare -A secret_keys=(
-  [grafana-admin]="admin-user admin-password"
-  [alertmanager-receivers]="page-url ticket-url"
+secret_keys=(
+  grafana-admin/admin-user grafana-admin/admin-password
+  alertmanager-receivers/page-url alertmanager-receivers/ticket-url
 )
 
 # run CMD...: run it, or print it (shell-quoted) under DRY_RUN=1.
@@ -115,8 +115,9 @@ for secret in "${secrets[@]}"; do
     --output 'go-template={{range $key, $value := .data}}{{if $value}}{{$key}}{{"\n"}}{{end}}{{end}}') ||
     present=""
   [[ "$dry_run" == 1 ]] && { printf '%s\n' "$present"; continue; }
-  for key in ${secret_keys[$secret]}; do
-    grep --quiet --line-regexp --fixed-strings -- "$key" <<<"$present" || missing+=("$secret/$key")
+  for pair in "${secret_keys[@]}"; do
+    [[ "${pair%%/*}" == "$secret" ]] || continue
+    grep -qxF -- "${pair#*/}" <<<"$present" || missing+=("$pair")
   done
 done
 ((${#missing[@]} == 0)) ||
