@@ -93,10 +93,15 @@ and the shutdown timeout, or the kubelet kills the pod with requests in flight.
 {{- fail (printf "loadBalancer.clientCIDRs (%s) cannot filter clients while loadBalancer.preserveClientIP is false: the pods see only the load balancer's own addresses. Filter at the load balancer (loadBalancerService.sourceRanges, or the NLB's security group), or turn on preserve_client_ip in the target group and set loadBalancer.preserveClientIP=true" (join ", " $lb.clientCIDRs)) -}}
 {{- end -}}
 {{- $chartEnv := list "APP_PORT" "ADMIN_PORT" "DRAIN_DELAY_SECONDS" "SHUTDOWN_TIMEOUT_SECONDS" "REQUEST_TIMEOUT_SECONDS" "HEADER_READ_TIMEOUT_SECONDS" "BODY_LIMIT_BYTES" "FAULT_INJECTION" "LOG_FORMAT" "RUST_LOG" "POD_NAME" "POD_NAMESPACE" -}}
+{{- $seen := list -}}
 {{- range .Values.extraEnv -}}
 {{- if has .name $chartEnv -}}
 {{- fail (printf "extraEnv sets %s, which the chart sets from its own values (ports, config): change that value instead" .name) -}}
 {{- end -}}
+{{- if has .name $seen -}}
+{{- fail (printf "extraEnv sets %s twice: the container would get only one of them" .name) -}}
+{{- end -}}
+{{- $seen = append $seen .name -}}
 {{- end -}}
 {{- if eq (int .Values.ports.http) (int .Values.ports.admin) -}}
 {{- fail (printf "ports.http and ports.admin must differ (both are %d)" (int .Values.ports.http)) -}}
