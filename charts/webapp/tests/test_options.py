@@ -70,6 +70,15 @@ def test_extra_env_may_not_replace_a_chart_setting():
     assert "extraEnv sets RUST_LOG, which the chart sets from its own values" in message
 
 
+def test_every_variable_the_chart_sets_is_protected():
+    (container,) = pod_spec()["containers"]
+    for item in container["env"]:
+        overriding = json.dumps([{"name": item["name"], "value": "x"}])
+        assert f"extraEnv sets {item['name']}, which the chart sets" in refused(
+            "--set-json", f"extraEnv={overriding}"
+        )
+
+
 def test_extra_env_may_not_set_a_name_twice():
     twice = '[{"name": "A", "value": "1"}, {"name": "A", "value": "2"}]'
     assert "extraEnv sets A twice" in refused("--set-json", f"extraEnv={twice}")
