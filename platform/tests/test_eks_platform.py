@@ -1,6 +1,7 @@
 """The platform values against what EKS runs; the names the sync, deploy and chart share."""
 
 import os
+import re
 import subprocess
 
 import pytest
@@ -192,3 +193,24 @@ def test_live_deploy_syncs_the_platform_into_the_same_namespace(tmp_path, pins):
         if line.startswith("helm ") and " upgrade " in line
     ]
     assert "monitoring.namespace=observability" in upgrade.split()
+
+
+def test_controller_runs_as_the_service_account_terraform_binds_its_role_to(lbc_values):
+    variables = (ROOT / "terraform/modules/eks/variables.tf").read_text()
+    block = variables[variables.index('variable "load_balancer_controller_service_account"') :]
+    default = re.search(
+        r'default\s*=\s*\{\s*namespace\s*=\s*"([^"]+)",\s*name\s*=\s*"([^"]+)"', block
+    )
+    assert default, "the variable's default moved: update this test"
+    namespace, name = default.groups()
+    # The live root keeps the module's default (it never passes the variable).
+    live = "".join(p.read_text() for p in (ROOT / "terraform/live").glob("*.tf"))
+    assert "load_balancer_controller_service_account" not in live
+    assert lbc_values["serviceAccount"] == {"create": True, "name": name}
+    result = run_sync(DRY_RUN="1")
+    (upgrade,) = [
+        line.split()
+        for line in result.stdout.splitlines()
+        if line.startswith("helm upgrade --install aws-load-balancer-controller ")
+    ]
+    assert upgrade[upgrade.index("--namespace") + 1] == namespace
