@@ -44,8 +44,8 @@ monitoring-compose-test: ## Monitoring: compose.yaml parses, mounts exist, pinne
 	@$(call need,promtool $(MONITORING_PYTHON))
 	cd $(MONITORING_TESTS) && $(MONITORING_PYTHON) check_compose.py
 
-platform-test: ## Platform: values vs EKS, Secret keys before install, shared names, exact sync commands, chart objects match the selectors
-	@$(call need,helm kubectl python3 $(TOOLS_DIR)/venv/bin/pytest)
+platform-test: ## Platform: values vs EKS, quiet on a healthy EKS cluster, Secret keys before install, shared names, exact sync commands, chart objects vs the selectors
+	@$(call need,helm kubectl promtool python3 $(TOOLS_DIR)/venv/bin/pytest)
 	cd $(ROOT)/platform/tests && timeout 300 $(TOOLS_DIR)/venv/bin/pytest -q -p no:cacheprovider .
 
 platform-sync: ## Platform: helm upgrade --install kube-prometheus-stack and the LB controller (CLUSTER_NAME, AWS_REGION, VPC_ID; DRY_RUN=1 prints)
