@@ -8,7 +8,12 @@ locals {
   aws_policy        = "arn:${local.partition}:iam::aws:policy"
   eks_access_policy = "arn:${local.partition}:eks::aws:cluster-access-policy"
 
-  public_endpoint = length(var.public_access_cidrs) > 0
+  public_endpoint = var.endpoint_access != "private"
+  public_access_cidrs = {
+    private      = null
+    public_cidrs = var.public_access_cidrs
+    public_any   = ["0.0.0.0/0"]
+  }[var.endpoint_access]
 }
 
 ################################################################################
@@ -93,7 +98,7 @@ resource "aws_eks_cluster" "this" {
     subnet_ids              = var.private_subnet_ids
     endpoint_private_access = true
     endpoint_public_access  = local.public_endpoint
-    public_access_cidrs     = local.public_endpoint ? var.public_access_cidrs : null
+    public_access_cidrs     = local.public_access_cidrs
   }
 
   access_config {
@@ -119,6 +124,20 @@ resource "aws_eks_cluster" "this" {
     aws_cloudwatch_log_group.cluster,
     aws_iam_role_policy_attachment.cluster,
   ]
+}
+
+# The CI runner and the bastion reach the private endpoint through the cluster security group.
+resource "aws_vpc_security_group_ingress_rule" "api_access" {
+  for_each = var.api_access_security_group_ids
+
+  security_group_id            = aws_eks_cluster.this.vpc_config[0].cluster_security_group_id
+  description                  = "Kubernetes API from ${each.key}"
+  ip_protocol                  = "tcp"
+  from_port                    = 443
+  to_port                      = 443
+  referenced_security_group_id = each.value
+
+  tags = var.tags
 }
 
 ################################################################################

@@ -69,6 +69,12 @@ resource "aws_launch_template" "node" {
   }
 }
 
+# Carries the egress path's IDs into the graph: the node group below depends on it, so it is
+# created after the NAT routes or the VPC endpoints, and destroyed before them.
+resource "terraform_data" "node_egress" {
+  input = var.node_egress_dependencies
+}
+
 resource "aws_eks_node_group" "default" {
   cluster_name           = aws_eks_cluster.this.name
   node_group_name_prefix = "${var.cluster_name}-"
@@ -108,5 +114,6 @@ resource "aws_eks_node_group" "default" {
   depends_on = [
     aws_iam_role_policy_attachment.node,
     aws_eks_addon.before_nodes,
+    terraform_data.node_egress,
   ]
 }

@@ -57,3 +57,8 @@ output "node_subnet_ids" {
   description = "Subnets the managed node group launches into."
   value       = aws_eks_node_group.default.subnet_ids
 }
+
+output "endpoint_access" {
+  description = "How the API endpoint is reached: private (in-VPC runner and bastion), public_cidrs or public_any."
+  value       = var.endpoint_access
+}

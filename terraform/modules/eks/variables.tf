@@ -46,15 +46,53 @@ variable "private_subnet_ids" {
   }
 }
 
+variable "endpoint_access" {
+  description = <<-EOT
+    Who can reach the Kubernetes API endpoint (the private endpoint inside the VPC is always on):
+    private (the default): only from inside the VPC, so CI runs on the in-VPC runner (modules/ci-runner) and operators use the bastion (modules/bastion);
+    public_cidrs: also from the internet, from public_access_cidrs only;
+    public_any: also from any internet address. Every request still needs IAM authentication and an access entry, but the API server, its version and any pre-authentication flaw are exposed to the whole internet; choose it only when neither of the others is possible.
+  EOT
+  type        = string
+  default     = "private"
+
+  validation {
+    condition     = contains(["private", "public_cidrs", "public_any"], var.endpoint_access)
+    error_message = "endpoint_access must be private, public_cidrs or public_any."
+  }
+}
+
 variable "public_access_cidrs" {
-  description = "CIDRs allowed to reach the public API endpoint. Empty turns the public endpoint off (the private endpoint is always on)."
+  description = "CIDRs allowed to reach the public API endpoint when endpoint_access is public_cidrs; empty otherwise."
   type        = list(string)
   default     = []
 
   validation {
     condition     = alltrue([for c in var.public_access_cidrs : can(cidrhost(c, 0)) && can(regex("^[0-9.]+/[0-9]+$", c)) && c != "0.0.0.0/0"])
-    error_message = "public_access_cidrs must be IPv4 CIDRs other than 0.0.0.0/0 (an open endpoint is not restricted)."
+    error_message = "public_access_cidrs must be IPv4 CIDRs other than 0.0.0.0/0; an endpoint open to every address is endpoint_access = \"public_any\"."
   }
+
+  validation {
+    condition     = (var.endpoint_access == "public_cidrs") == (length(var.public_access_cidrs) > 0)
+    error_message = "public_access_cidrs is used with endpoint_access = \"public_cidrs\" only, and that mode needs at least one CIDR: list the CIDRs and set public_cidrs, or empty the list for private / public_any."
+  }
+}
+
+variable "api_access_security_group_ids" {
+  description = "Security groups (by a stable name: ci-runner, bastion) whose members may reach the private API endpoint on 443, added to the cluster security group."
+  type        = map(string)
+  default     = {}
+
+  validation {
+    condition     = alltrue([for k, id in var.api_access_security_group_ids : can(regex("^[a-z][a-z0-9-]*$", k)) && can(regex("^sg-[0-9a-f]+$", id))])
+    error_message = "api_access_security_group_ids maps short lowercase names to security group ids (sg-...)."
+  }
+}
+
+variable "node_egress_dependencies" {
+  description = "IDs of what gives the nodes their way out (NAT routes or VPC endpoints; network module output egress_dependencies). The node group waits for them, so no node boots before it can pull images and get credentials."
+  type        = list(string)
+  default     = []
 }
 
 variable "admin_principal_arns" {

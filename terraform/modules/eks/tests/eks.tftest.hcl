@@ -166,12 +166,67 @@ run "public_endpoint_restricted" {
   command = plan
 
   variables {
+    endpoint_access     = "public_cidrs"
     public_access_cidrs = ["203.0.113.0/24"]
   }
 
   assert {
     condition     = aws_eks_cluster.this.vpc_config[0].endpoint_public_access && aws_eks_cluster.this.vpc_config[0].public_access_cidrs == toset(["203.0.113.0/24"]) && aws_eks_cluster.this.vpc_config[0].endpoint_private_access
     error_message = "The public endpoint must be open to the listed CIDRs only, with the private endpoint still on."
+  }
+
+  assert {
+    condition     = output.endpoint_access == "public_cidrs"
+    error_message = "The endpoint_access output must name the mode, for the workflows' runner choice."
+  }
+}
+
+run "public_endpoint_open_by_explicit_choice" {
+  command = plan
+
+  variables {
+    endpoint_access = "public_any"
+  }
+
+  assert {
+    condition     = aws_eks_cluster.this.vpc_config[0].endpoint_public_access && aws_eks_cluster.this.vpc_config[0].public_access_cidrs == toset(["0.0.0.0/0"]) && aws_eks_cluster.this.vpc_config[0].endpoint_private_access
+    error_message = "public_any opens the public endpoint to every address, with the private endpoint still on."
+  }
+}
+
+run "private_endpoint_reachable_from_listed_security_groups" {
+  command = plan
+
+  variables {
+    api_access_security_group_ids = { ci-runner = "sg-0aaa", bastion = "sg-0bbb" }
+  }
+
+  assert {
+    condition     = output.endpoint_access == "private" && !aws_eks_cluster.this.vpc_config[0].endpoint_public_access
+    error_message = "private is the default and has no public endpoint."
+  }
+
+  assert {
+    condition = {
+      for k, r in aws_vpc_security_group_ingress_rule.api_access : k => [r.referenced_security_group_id, r.from_port, r.to_port, r.ip_protocol, r.security_group_id]
+      } == {
+      ci-runner = ["sg-0aaa", 443, 443, "tcp", aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
+      bastion   = ["sg-0bbb", 443, 443, "tcp", aws_eks_cluster.this.vpc_config[0].cluster_security_group_id]
+    }
+    error_message = "Each listed security group gets exactly HTTPS to the cluster security group, nothing else."
+  }
+}
+
+run "node_group_waits_for_the_egress_path" {
+  command = plan
+
+  variables {
+    node_egress_dependencies = ["rtb-a_0.0.0.0/0", "vpce-ec2"]
+  }
+
+  assert {
+    condition     = terraform_data.node_egress.input == tolist(["rtb-a_0.0.0.0/0", "vpce-ec2"])
+    error_message = "The node group's egress anchor must carry the network's egress IDs."
   }
 }
 
@@ -281,10 +336,42 @@ run "rejects_open_public_endpoint" {
   command = plan
 
   variables {
+    endpoint_access     = "public_cidrs"
     public_access_cidrs = ["0.0.0.0/0"]
   }
 
   expect_failures = [var.public_access_cidrs]
+}
+
+run "rejects_public_cidrs_without_cidrs" {
+  command = plan
+
+  variables {
+    endpoint_access = "public_cidrs"
+  }
+
+  expect_failures = [var.public_access_cidrs]
+}
+
+run "rejects_cidrs_on_a_private_endpoint" {
+  command = plan
+
+  variables {
+    public_access_cidrs = ["203.0.113.0/24"]
+  }
+
+  expect_failures = [var.public_access_cidrs]
+}
+
+run "rejects_unknown_endpoint_access" {
+  command = plan
+
+  variables {
+    endpoint_access               = "public"
+    api_access_security_group_ids = { "CI runner" = "sg-0aaa" }
+  }
+
+  expect_failures = [var.endpoint_access, var.api_access_security_group_ids]
 }
 
 run "rejects_inconsistent_node_size" {
