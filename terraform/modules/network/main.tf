@@ -33,7 +33,12 @@ locals {
   # In single mode every private route table points at the one NAT gateway.
   nat_for_az = { for az in local.azs : az => contains(local.nat_azs, az) ? az : local.azs[0] }
 
-  interface_endpoints = var.enable_interface_endpoints ? toset(["ecr.api", "ecr.dkr", "sts"]) : toset([])
+  # What private nodes and the platform need without NAT (AWS "private clusters" requirements):
+  # ec2 for the VPC CNI's IP assignment, ecr.api/ecr.dkr for images (layers through the S3
+  # gateway), sts and eks-auth for Pod Identity credentials, elasticloadbalancing for the Load
+  # Balancer Controller, logs for the CloudWatch agents.
+  platform_endpoints  = ["ec2", "ecr.api", "ecr.dkr", "sts", "eks-auth", "elasticloadbalancing", "logs"]
+  interface_endpoints = var.enable_interface_endpoints ? toset(concat(local.platform_endpoints, var.additional_interface_endpoints)) : toset([])
 }
 
 ################################################################################

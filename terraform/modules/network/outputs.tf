@@ -42,3 +42,17 @@ output "flow_log_group_name" {
   description = "CloudWatch log group of the VPC flow logs."
   value       = aws_cloudwatch_log_group.flow_logs.name
 }
+
+output "interface_endpoint_services" {
+  description = "Short names of the interface endpoints in the private subnets (empty when enable_interface_endpoints is false)."
+  value       = sort(keys(aws_vpc_endpoint.interface))
+}
+
+output "egress_dependencies" {
+  description = "IDs of the private subnets' way out (NAT default routes, the S3 gateway and the interface endpoints); the node group waits for them."
+  value = concat(
+    [for r in values(aws_route.private_nat) : r.id],
+    [for e in aws_vpc_endpoint.s3 : e.id],
+    [for e in values(aws_vpc_endpoint.interface) : e.id],
+  )
+}

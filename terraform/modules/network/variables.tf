@@ -56,16 +56,37 @@ variable "enable_s3_gateway_endpoint" {
   description = "Route S3 traffic (ECR image layers) through a free gateway endpoint instead of NAT."
   type        = bool
   default     = true
+
+  validation {
+    condition     = var.enable_s3_gateway_endpoint || var.nat_mode != "none"
+    error_message = "nat_mode = \"none\" needs enable_s3_gateway_endpoint = true: ECR serves image layers from S3."
+  }
 }
 
 variable "enable_interface_endpoints" {
-  description = "Create ECR api/dkr and STS interface endpoints in the private subnets (billed per AZ and hour; required when nat_mode is none)."
+  description = "Create the interface endpoints private nodes need without NAT (ec2, ecr.api, ecr.dkr, sts, eks-auth, elasticloadbalancing, logs) in the private subnets; billed per endpoint, AZ and hour. Required when nat_mode is none."
   type        = bool
   default     = false
 
   validation {
     condition     = var.enable_interface_endpoints || var.nat_mode != "none"
-    error_message = "nat_mode = \"none\" needs enable_interface_endpoints = true, or nodes cannot pull images or get credentials."
+    error_message = "nat_mode = \"none\" needs enable_interface_endpoints = true, or nodes cannot get IPs, credentials or images."
+  }
+}
+
+variable "additional_interface_endpoints" {
+  description = "More interface endpoint services (short names such as ssm, ssmmessages, ec2messages for Session Manager without NAT), created with the others when enable_interface_endpoints is true."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for s in var.additional_interface_endpoints : can(regex("^[a-z0-9-]+(\\.[a-z0-9-]+)*$", s))])
+    error_message = "additional_interface_endpoints must be service short names such as ssm or ecr.api (no com.amazonaws.<region>. prefix)."
+  }
+
+  validation {
+    condition     = length(var.additional_interface_endpoints) == 0 || var.enable_interface_endpoints
+    error_message = "additional_interface_endpoints needs enable_interface_endpoints = true."
   }
 }
 

@@ -91,8 +91,9 @@ run "nat_none_with_endpoints" {
   command = plan
 
   variables {
-    nat_mode                   = "none"
-    enable_interface_endpoints = true
+    nat_mode                       = "none"
+    enable_interface_endpoints     = true
+    additional_interface_endpoints = ["ssm", "ssmmessages", "ec2messages"]
   }
 
   assert {
@@ -101,13 +102,27 @@ run "nat_none_with_endpoints" {
   }
 
   assert {
-    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ecr.api", "ecr.dkr", "sts"]) && alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled])
-    error_message = "Interface endpoints for ECR api/dkr and STS must exist with private DNS."
+    condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ec2", "ecr.api", "ecr.dkr", "sts", "eks-auth", "elasticloadbalancing", "logs", "ssm", "ssmmessages", "ec2messages"]) && alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled && e.vpc_endpoint_type == "Interface"])
+    error_message = "Without NAT, every endpoint private nodes and the platform need (and the requested extras) must exist in every private subnet, with private DNS."
   }
 
   assert {
     condition     = aws_vpc_security_group_ingress_rule.endpoints_https[0].from_port == 443 && aws_vpc_security_group_ingress_rule.endpoints_https[0].cidr_ipv4 == "10.0.0.0/16"
     error_message = "Interface endpoints accept HTTPS from the VPC only."
+  }
+
+  assert {
+    condition     = length(output.egress_dependencies) == 11 && length(output.interface_endpoint_services) == 10
+    error_message = "Without NAT the nodes' egress is the S3 gateway and the ten interface endpoints."
+  }
+}
+
+run "nat_single_egress_is_the_nat_routes" {
+  command = plan
+
+  assert {
+    condition     = length(output.egress_dependencies) == 4 && length(aws_route.private_nat) == 3 && length(output.interface_endpoint_services) == 0
+    error_message = "With NAT the nodes' egress is the three default routes and the S3 gateway."
   }
 }
 
@@ -195,6 +210,28 @@ run "rejects_nat_none_without_endpoints" {
   }
 
   expect_failures = [var.enable_interface_endpoints]
+}
+
+run "rejects_nat_none_without_s3_gateway" {
+  command = plan
+
+  variables {
+    nat_mode                   = "none"
+    enable_interface_endpoints = true
+    enable_s3_gateway_endpoint = false
+  }
+
+  expect_failures = [var.enable_s3_gateway_endpoint]
+}
+
+run "rejects_bad_additional_endpoints" {
+  command = plan
+
+  variables {
+    additional_interface_endpoints = ["com.amazonaws.eu-west-1.ssm"]
+  }
+
+  expect_failures = [var.additional_interface_endpoints]
 }
 
 run "rejects_too_wide_cidr" {
