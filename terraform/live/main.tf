@@ -19,6 +19,14 @@ locals {
     apply  = "${var.cluster_name}-ci-apply"
     deploy = "${var.cluster_name}-ci-deploy"
   })
+
+  # Session Manager without NAT needs its own endpoints.
+  bastion_endpoints = var.enable_bastion && var.nat_mode == "none" ? ["ssm", "ssmmessages", "ec2messages"] : []
+
+  api_access_security_group_ids = merge(
+    var.ci_runner == null ? {} : { ci-runner = module.ci_runner[0].security_group_id },
+    var.enable_bastion ? { bastion = module.bastion[0].security_group_id } : {},
+  )
 }
 
 # Created by terraform/bootstrap; looked up so the deploy role gets an access entry and the
@@ -75,14 +83,15 @@ resource "aws_kms_alias" "logs" {
 module "network" {
   source = "../modules/network"
 
-  name                       = var.cluster_name
-  vpc_cidr                   = var.vpc_cidr
-  az_count                   = var.az_count
-  availability_zones         = var.availability_zones
-  nat_mode                   = var.nat_mode
-  enable_interface_endpoints = var.enable_interface_endpoints
-  flow_log_retention_days    = var.log_retention_days
-  log_kms_key_arn            = aws_kms_key.logs.arn
+  name                           = var.cluster_name
+  vpc_cidr                       = var.vpc_cidr
+  az_count                       = var.az_count
+  availability_zones             = var.availability_zones
+  nat_mode                       = var.nat_mode
+  enable_interface_endpoints     = var.enable_interface_endpoints
+  additional_interface_endpoints = local.bastion_endpoints
+  flow_log_retention_days        = var.log_retention_days
+  log_kms_key_arn                = aws_kms_key.logs.arn
 }
 
 module "ecr" {
@@ -110,9 +119,12 @@ module "eks" {
   kubernetes_version = var.kubernetes_version
   addon_versions     = var.addon_versions
 
-  vpc_id              = module.network.vpc_id
-  private_subnet_ids  = module.network.private_subnet_ids
-  public_access_cidrs = var.public_access_cidrs
+  vpc_id                        = module.network.vpc_id
+  private_subnet_ids            = module.network.private_subnet_ids
+  node_egress_dependencies      = module.network.egress_dependencies
+  endpoint_access               = var.endpoint_access
+  public_access_cidrs           = var.public_access_cidrs
+  api_access_security_group_ids = local.api_access_security_group_ids
 
   admin_principal_arns = var.admin_principal_arns
   deploy_role_arn      = data.aws_iam_role.ci["deploy"].arn
@@ -127,4 +139,42 @@ module "eks" {
 
   log_retention_days = var.log_retention_days
   log_kms_key_arn    = aws_kms_key.logs.arn
+}
+
+################################################################################
+# Reaching a private cluster, and nodes without NAT
+################################################################################
+
+module "ci_runner" {
+  source = "../modules/ci-runner"
+  count  = var.ci_runner == null ? 0 : 1
+
+  name                    = "${var.cluster_name}-ci"
+  github_repository       = var.ci_runner.github_repository
+  codeconnections_arn     = var.ci_runner.codeconnections_arn
+  github_token_secret_arn = var.ci_runner.github_token_secret_arn
+
+  vpc_id     = module.network.vpc_id
+  subnet_ids = module.network.private_subnet_ids
+
+  log_retention_days = var.log_retention_days
+  log_kms_key_arn    = aws_kms_key.logs.arn
+}
+
+module "bastion" {
+  source = "../modules/bastion"
+  count  = var.enable_bastion ? 1 : 0
+
+  name      = var.cluster_name
+  vpc_id    = module.network.vpc_id
+  subnet_id = module.network.private_subnet_ids[0]
+}
+
+module "pull_through_cache" {
+  source = "../modules/pull-through-cache"
+  count  = var.pull_through_cache_credentials == null ? 0 : 1
+
+  docker_hub_credential_arn                = var.pull_through_cache_credentials.docker_hub_credential_arn
+  github_container_registry_credential_arn = var.pull_through_cache_credentials.github_container_registry_credential_arn
+  puller_role_names                        = [module.eks.node_role_name]
 }

@@ -57,3 +57,23 @@ output "deploy_role_arn" {
   description = "CI role for the app workflow (ECR push, helm deploy)."
   value       = data.aws_iam_role.ci["deploy"].arn
 }
+
+output "cluster_endpoint_access" {
+  description = "How the API endpoint is reached: private, public_cidrs or public_any."
+  value       = module.eks.endpoint_access
+}
+
+output "ci_runner_project" {
+  description = "CodeBuild project of the in-VPC runner (the deploy job's runs-on: codebuild-<project>-<run id>-<run attempt>); null without one."
+  value       = var.ci_runner == null ? null : module.ci_runner[0].project_name
+}
+
+output "bastion_instance_id" {
+  description = "Session Manager target for port forwarding to the private API endpoint; null without a bastion."
+  value       = var.enable_bastion ? module.bastion[0].instance_id : null
+}
+
+output "image_registry_cache" {
+  description = "ECR registry host of the pull-through cache (platform images move to <host>/<upstream host>/<path>); null without the cache."
+  value       = var.pull_through_cache_credentials == null ? null : module.pull_through_cache[0].registry
+}

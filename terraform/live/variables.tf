@@ -76,15 +76,61 @@ variable "nat_mode" {
 }
 
 variable "enable_interface_endpoints" {
-  description = "ECR api/dkr and STS interface endpoints (required when nat_mode is none)."
+  description = "Interface endpoints private nodes need without NAT (ec2, ecr.api, ecr.dkr, sts, eks-auth, elasticloadbalancing, logs); required when nat_mode is none."
   type        = bool
   default     = false
 }
 
+variable "endpoint_access" {
+  description = "Kubernetes API endpoint: private (default; CI runs on the in-VPC runner, operators use the bastion), public_cidrs (public_access_cidrs only) or public_any (any address, IAM-authenticated; see modules/eks for the risk)."
+  type        = string
+  default     = "private"
+
+  validation {
+    condition     = var.endpoint_access != "private" || var.ci_runner != null
+    error_message = "endpoint_access = \"private\" needs ci_runner: GitHub-hosted runners cannot reach a private endpoint. Set ci_runner = { github_repository = \"owner/name\", codeconnections_arn = \"...\" }, or choose endpoint_access = \"public_cidrs\" (with public_access_cidrs) or \"public_any\"."
+  }
+}
+
 variable "public_access_cidrs" {
-  description = "CIDRs allowed to reach the public Kubernetes API endpoint; empty keeps the endpoint private (CI then needs network access to the VPC)."
+  description = "CIDRs allowed to reach the public Kubernetes API endpoint when endpoint_access is public_cidrs."
   type        = list(string)
   default     = []
+}
+
+variable "ci_runner" {
+  description = "CodeBuild-hosted GitHub Actions runner in the private subnets, for the deploy job (modules/ci-runner): the repository and exactly one source credential, a CodeConnections connection ARN (authorised once in the console) or a Secrets Manager secret ARN holding a token. Null for none."
+  type = object({
+    github_repository       = string
+    codeconnections_arn     = optional(string)
+    github_token_secret_arn = optional(string)
+  })
+  default = null
+
+  validation {
+    condition     = var.ci_runner == null || var.nat_mode != "none"
+    error_message = "ci_runner needs NAT: its jobs reach GitHub, the chart repositories and the tool downloads through it. Set nat_mode = \"single\" (or one_per_az), or drop ci_runner and use endpoint_access = \"public_cidrs\" or \"public_any\" with GitHub-hosted runners."
+  }
+}
+
+variable "enable_bastion" {
+  description = "An instance in a private subnet with no inbound rules, reached by Session Manager port forwarding to the private API endpoint (make cluster-tunnel prints the commands)."
+  type        = bool
+  default     = false
+}
+
+variable "pull_through_cache_credentials" {
+  description = "Secrets Manager ARNs (names starting with ecr-pullthroughcache/) of the Docker Hub and ghcr.io credentials of the ECR pull-through cache. Required when nat_mode is none: nodes then pull every public image through the cache."
+  type = object({
+    docker_hub_credential_arn                = string
+    github_container_registry_credential_arn = string
+  })
+  default = null
+
+  validation {
+    condition     = var.pull_through_cache_credentials != null || var.nat_mode != "none"
+    error_message = "nat_mode = \"none\" needs pull_through_cache_credentials: without NAT, nodes reach quay.io, registry.k8s.io, public.ecr.aws, docker.io and ghcr.io only through the ECR pull-through cache, and Docker Hub and ghcr.io require a credential."
+  }
 }
 
 variable "admin_principal_arns" {

@@ -16,6 +16,22 @@ mock_provider "aws" {
     defaults = { names = ["eu-west-1a", "eu-west-1b", "eu-west-1c"] }
   }
 
+  mock_resource "aws_security_group" {
+    defaults = { id = "sg-0c0ffee00000000a1" }
+  }
+
+  mock_resource "aws_instance" {
+    defaults = { id = "i-0123456789abcdef0" }
+  }
+
+  mock_data "aws_region" {
+    defaults = { name = "eu-west-1" }
+  }
+
+  mock_data "aws_ssm_parameter" {
+    defaults = { value = "ami-0123456789abcdef0" }
+  }
+
   mock_data "aws_vpc_endpoint_service" {
     defaults = { service_name = "com.amazonaws.eu-west-1.s3" }
   }
@@ -63,6 +79,14 @@ mock_provider "aws" {
 
   mock_resource "aws_iam_role" {
     defaults = { arn = "arn:aws:iam::123456789012:role/mocked" }
+  }
+}
+
+# Private endpoint (the default) with the in-VPC runner: the baseline every run starts from.
+variables {
+  ci_runner = {
+    github_repository   = "my-org/devops-eks"
+    codeconnections_arn = "arn:aws:codeconnections:eu-west-1:123456789012:connection/11111111-2222-3333-4444-555555555555"
   }
 }
 
@@ -196,6 +220,168 @@ run "nat_per_az_through_the_root" {
     condition     = length(module.network.nat_gateway_ids) == 3
     error_message = "nat_mode = one_per_az must give one NAT gateway per AZ."
   }
+}
+
+################################################################################
+# Every NAT mode x endpoint mode: what exists, what is routed, what is refused
+################################################################################
+
+run "single_nat_private_endpoint_with_the_runner" {
+  command = plan
+
+  assert {
+    condition     = output.cluster_endpoint_access == "private" && output.ci_runner_project == "devops-eks-cluster-ci" && output.image_registry_cache == null && output.bastion_instance_id == null
+    error_message = "Private endpoint: the workflows learn the mode and the runner's project; no cache with NAT."
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 1 && length(module.network.interface_endpoint_services) == 0 && length(module.network.egress_dependencies) == 4
+    error_message = "Single NAT: one gateway, three NAT routes and the S3 gateway as the nodes' egress; no interface endpoints."
+  }
+
+  assert {
+    condition     = module.eks.api_access_rules == { ci-runner = module.ci_runner[0].security_group_id }
+    error_message = "The runner's security group must be let in to the private API endpoint on 443."
+  }
+}
+
+run "one_per_az_nat_private_endpoint_with_runner_and_bastion" {
+  command = plan
+
+  variables {
+    nat_mode       = "one_per_az"
+    enable_bastion = true
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 3 && length(module.network.interface_endpoint_services) == 0 && output.bastion_instance_id == "i-0123456789abcdef0"
+    error_message = "one_per_az: three NAT gateways; the bastion reaches Session Manager through NAT, no endpoints needed."
+  }
+
+  assert {
+    condition     = module.eks.api_access_rules == { ci-runner = module.ci_runner[0].security_group_id, bastion = module.bastion[0].security_group_id }
+    error_message = "The runner and the bastion are both let in to the private API endpoint."
+  }
+}
+
+run "nat_with_public_cidrs_endpoint_needs_no_runner" {
+  command = plan
+
+  variables {
+    endpoint_access     = "public_cidrs"
+    public_access_cidrs = ["203.0.113.0/24"]
+    ci_runner           = null
+  }
+
+  assert {
+    condition     = output.cluster_endpoint_access == "public_cidrs" && output.ci_runner_project == null && length(module.eks.api_access_rules) == 0
+    error_message = "A public endpoint needs no runner; GitHub-hosted runners deploy."
+  }
+}
+
+run "nat_per_az_with_public_any_endpoint" {
+  command = plan
+
+  variables {
+    nat_mode        = "one_per_az"
+    endpoint_access = "public_any"
+    ci_runner       = null
+  }
+
+  assert {
+    condition     = output.cluster_endpoint_access == "public_any" && output.ci_runner_project == null
+    error_message = "public_any is an explicit choice the outputs report."
+  }
+}
+
+run "no_nat_public_cidrs_endpoint_through_endpoints_and_the_cache" {
+  command = plan
+
+  variables {
+    nat_mode                   = "none"
+    enable_interface_endpoints = true
+    endpoint_access            = "public_cidrs"
+    public_access_cidrs        = ["203.0.113.0/24"]
+    ci_runner                  = null
+    enable_bastion             = true
+    pull_through_cache_credentials = {
+      docker_hub_credential_arn                = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
+      github_container_registry_credential_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf"
+    }
+  }
+
+  assert {
+    condition     = length(module.network.nat_gateway_ids) == 0 && module.network.interface_endpoint_services == tolist(["ec2", "ec2messages", "ecr.api", "ecr.dkr", "eks-auth", "elasticloadbalancing", "logs", "ssm", "ssmmessages", "sts"])
+    error_message = "No NAT: every endpoint the nodes, the platform and the bastion's Session Manager need."
+  }
+
+  assert {
+    condition     = length(module.network.egress_dependencies) == 11
+    error_message = "No NAT: the nodes' egress is the S3 gateway and the ten interface endpoints."
+  }
+
+  assert {
+    condition     = output.image_registry_cache == "123456789012.dkr.ecr.eu-west-1.amazonaws.com" && module.pull_through_cache[0].upstream_registries == tolist(["docker.io", "ghcr.io", "public.ecr.aws", "quay.io", "registry.k8s.io"])
+    error_message = "No NAT: every public registry is served by the pull-through cache, and the workflows learn its host."
+  }
+}
+
+run "no_nat_public_any_endpoint" {
+  command = plan
+
+  variables {
+    nat_mode                   = "none"
+    enable_interface_endpoints = true
+    endpoint_access            = "public_any"
+    ci_runner                  = null
+    pull_through_cache_credentials = {
+      docker_hub_credential_arn                = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
+      github_container_registry_credential_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf"
+    }
+  }
+
+  assert {
+    condition     = length(module.network.interface_endpoint_services) == 7 && output.cluster_endpoint_access == "public_any" && output.image_registry_cache != null
+    error_message = "No NAT without a bastion: the seven platform endpoints, and the cache."
+  }
+}
+
+run "rejects_no_nat_with_a_private_endpoint" {
+  command = plan
+
+  variables {
+    nat_mode                   = "none"
+    enable_interface_endpoints = true
+    pull_through_cache_credentials = {
+      docker_hub_credential_arn                = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/docker-hub-AbCdEf"
+      github_container_registry_credential_arn = "arn:aws:secretsmanager:eu-west-1:123456789012:secret:ecr-pullthroughcache/ghcr-AbCdEf"
+    }
+  }
+
+  expect_failures = [var.ci_runner]
+}
+
+run "rejects_a_private_endpoint_without_the_runner" {
+  command = plan
+
+  variables {
+    ci_runner = null
+  }
+
+  expect_failures = [var.endpoint_access]
+}
+
+run "rejects_no_nat_without_the_cache" {
+  command = plan
+
+  variables {
+    nat_mode                   = "none"
+    enable_interface_endpoints = true
+    endpoint_access            = "public_any"
+    ci_runner                  = null
+  }
+
+  expect_failures = [var.pull_through_cache_credentials]
 }
 
 run "tls_through_the_root" {

@@ -58,6 +58,8 @@ resource "aws_security_group" "this" {
   name_prefix = "${var.name}-"
   description = "CodeBuild-hosted GitHub Actions runner of ${var.name}: no inbound, HTTPS out"
   vpc_id      = var.vpc_id
+  # Managed as empty: an inbound rule added by hand is removed on the next apply.
+  ingress = []
 
   tags = merge(var.tags, { Name = var.name })
 

@@ -33,6 +33,11 @@ output "node_role_arn" {
   value       = aws_iam_role.node.arn
 }
 
+output "node_role_name" {
+  description = "Name of the worker nodes' IAM role."
+  value       = aws_iam_role.node.name
+}
+
 output "cluster_role_arn" {
   description = "IAM role of the control plane."
   value       = aws_iam_role.cluster.arn
@@ -61,4 +66,9 @@ output "node_subnet_ids" {
 output "endpoint_access" {
   description = "How the API endpoint is reached: private (in-VPC runner and bastion), public_cidrs or public_any."
   value       = var.endpoint_access
+}
+
+output "api_access_rules" {
+  description = "Security groups let in to the API endpoint on 443, by name."
+  value       = { for k, r in aws_vpc_security_group_ingress_rule.api_access : k => r.referenced_security_group_id }
 }

@@ -47,12 +47,7 @@ variable "private_subnet_ids" {
 }
 
 variable "endpoint_access" {
-  description = <<-EOT
-    Who can reach the Kubernetes API endpoint (the private endpoint inside the VPC is always on):
-    private (the default): only from inside the VPC, so CI runs on the in-VPC runner (modules/ci-runner) and operators use the bastion (modules/bastion);
-    public_cidrs: also from the internet, from public_access_cidrs only;
-    public_any: also from any internet address. Every request still needs IAM authentication and an access entry, but the API server, its version and any pre-authentication flaw are exposed to the whole internet; choose it only when neither of the others is possible.
-  EOT
+  description = "Who reaches the Kubernetes API endpoint (the private endpoint in the VPC is always on). private (default): only from inside the VPC; CI uses the in-VPC runner (modules/ci-runner), operators the bastion (modules/bastion). public_cidrs: also from public_access_cidrs. public_any: also from any internet address. Requests still need IAM authentication and an access entry, but the API server, its version and any flaw before authentication face the whole internet: use it only when neither other mode is possible."
   type        = string
   default     = "private"
 

@@ -33,7 +33,7 @@ run "one_rule_per_public_registry" {
       "public.ecr.aws"  = "public.ecr.aws"
       "docker.io"       = "registry-1.docker.io"
       "ghcr.io"         = "ghcr.io"
-      } && aws_ecr_pull_through_cache_rule.this["docker.io"].credential_arn == var.docker_hub_credential_arn && aws_ecr_pull_through_cache_rule.this["ghcr.io"].credential_arn == var.github_container_registry_credential_arn
+    } && aws_ecr_pull_through_cache_rule.this["docker.io"].credential_arn == var.docker_hub_credential_arn && aws_ecr_pull_through_cache_rule.this["ghcr.io"].credential_arn == var.github_container_registry_credential_arn
     error_message = "Each public registry gets a rule under a namespace named after it; Docker Hub and ghcr.io use their credentials."
   }
 
