@@ -5,7 +5,9 @@ Reads `terraform output -json` documents (bootstrap first, then live) and prints
 known output, ready to review and paste (a list becomes compact JSON). Values that only the production jobs need become
 `production` environment variables; the rest are repository variables. Nothing here is secret:
 the workflows get AWS access through OIDC roles, never through stored keys.
-Outputs that do not exist yet (live, before its first apply) are listed on stderr.
+Outputs that do not exist yet (live, before its first apply) are listed on stderr. An optional
+output that is null (no in-VPC runner, no pull-through cache) deletes its variable, so a workflow
+never acts on a stale value: the runner choice falls back to GitHub-hosted runners.
 """
 
 import argparse
@@ -31,7 +33,14 @@ VARIABLES = {
     "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", PRODUCTION),
     "vpc_id": ("VPC_ID", PRODUCTION),
     "app_url": ("APP_URL", PRODUCTION),
+    # Read in `runs-on`, which is evaluated before the job's environment: repository scope.
+    "cluster_endpoint_access": ("CLUSTER_ENDPOINT_ACCESS", REPO_SCOPE),
+    "ci_runner_project": ("CI_RUNNER_PROJECT", REPO_SCOPE),
+    "image_registry_cache": ("IMAGE_REGISTRY_CACHE", PRODUCTION),
 }
+
+# Outputs that are null when their feature is off.
+OPTIONAL = {"ci_runner_project", "image_registry_cache"}
 
 
 def load_outputs(path):
@@ -61,6 +70,15 @@ def commands(outputs, repo):
         if name not in outputs:
             continue
         value = outputs[name]
+        if value is None and name in OPTIONAL:
+            words = ["gh", "variable", "delete", variable]
+            if repo:
+                words += ["--repo", repo]
+            if environment:
+                words += ["--env", environment]
+            # Deleting a variable that does not exist fails; that outcome is the wanted one.
+            lines.append(" ".join(shlex.quote(word) for word in words) + " || true")
+            continue
         if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
             value = json.dumps(value, separators=(",", ":"))
         if not isinstance(value, str) or not value:

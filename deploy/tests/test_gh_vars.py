@@ -49,10 +49,11 @@ class GhVarsTest(unittest.TestCase):
         settings = {}
         for line in calls.read_text().splitlines():
             argv = json.loads(line)
-            self.assertEqual(argv[:2], ["variable", "set"])
+            self.assertIn(argv[:2], (["variable", "set"], ["variable", "delete"]))
             options = dict(zip(argv[3::2], argv[4::2]))
             self.assertEqual(options.get("--repo"), "acme/devops-eks")
-            settings[argv[2]] = (options.get("--env"), options["--body"])
+            # A deleted variable is recorded with the value None.
+            settings[argv[2]] = (options.get("--env"), options.get("--body"))
         return settings
 
     def test_commands_set_every_output_verbatim(self):
@@ -77,10 +78,31 @@ class GhVarsTest(unittest.TestCase):
             ("production", '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]'),
         )
         self.assertEqual(settings["APP_URL"], ("production", outputs["app_url"]["value"]))
-        self.assertEqual(len(settings), 12)
+        self.assertEqual(settings["CLUSTER_ENDPOINT_ACCESS"], (None, "private"))
+        self.assertEqual(settings["CI_RUNNER_PROJECT"], (None, "devops-eks-cluster-ci"))
+        # No cache in this deployment: the variable is deleted, not left stale.
+        self.assertEqual(settings["IMAGE_REGISTRY_CACHE"], ("production", None))
+        self.assertEqual(len(settings), 15)
         # Outputs no workflow reads stay out of the variables.
         self.assertNotIn("CLUSTER_ENDPOINT", settings)
         self.assertNotIn("LOAD_BALANCER_CONTROLLER_ROLE_ARN", settings)
+
+    def test_a_runner_removed_from_terraform_deletes_its_variable(self):
+        live = self.work / "live.json"
+        outputs = json.loads(LIVE.read_text())
+        outputs["ci_runner_project"]["value"] = None
+        outputs["cluster_endpoint_access"]["value"] = "public_cidrs"
+        outputs["image_registry_cache"]["value"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
+        live.write_text(json.dumps(outputs))
+        result = gh_vars(BOOTSTRAP, live, "--repo", "acme/devops-eks")
+        self.assertEqual(result.returncode, 0, result.stderr)
+        settings = self.run_printed(result.stdout)
+        self.assertEqual(settings["CI_RUNNER_PROJECT"], (None, None))
+        self.assertEqual(settings["CLUSTER_ENDPOINT_ACCESS"], (None, "public_cidrs"))
+        self.assertEqual(
+            settings["IMAGE_REGISTRY_CACHE"],
+            ("production", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
+        )
 
     def test_bootstrap_alone_lists_what_is_still_missing(self):
         result = gh_vars(BOOTSTRAP)
