@@ -18,6 +18,9 @@
 #   AWS_REGION     Terraform output aws_region
 #   VPC_ID         Terraform output vpc_id (the controller cannot read it from IMDS: hop limit 1)
 #   MONITORING_NAMESPACE (platform/platform.env), HELM_TIMEOUT (15m), DRY_RUN (0)
+#   IMAGE_REGISTRY_CACHE Terraform output image_registry_cache, set when nodes have no NAT: every
+#                  image of both releases then comes through the ECR pull-through cache
+#                  (values from platform/registry_cache.py)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -54,6 +57,21 @@ require VPC_ID '^vpc-[0-9a-f]{8,17}$' 'a VPC id like vpc-0123456789abcdef0 (Terr
 [[ "$monitoring_namespace" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
   die "MONITORING_NAMESPACE='$monitoring_namespace' is not a namespace name"
 [[ "$helm_timeout" =~ ^[0-9]+[smh]$ ]] || die "HELM_TIMEOUT='$helm_timeout' is not a duration like 15m"
+
+# Without NAT, both releases take their images from the ECR pull-through cache.
+lbc_cache=()
+kps_cache=()
+if [[ -n "${IMAGE_REGISTRY_CACHE:-}" ]]; then
+  need python3
+  cache_dir="$root/.run/platform"
+  mkdir -p "$cache_dir"
+  for chart in aws-load-balancer-controller kube-prometheus-stack; do
+    python3 "$root/platform/registry_cache.py" "$chart" "$IMAGE_REGISTRY_CACHE" >"$cache_dir/$chart-image-cache.json" ||
+      die "IMAGE_REGISTRY_CACHE='$IMAGE_REGISTRY_CACHE' is not the Terraform output image_registry_cache"
+  done
+  lbc_cache=(--values "$cache_dir/aws-load-balancer-controller-image-cache.json")
+  kps_cache=(--values "$cache_dir/kube-prometheus-stack-image-cache.json")
+fi
 
 kps_release=$PLATFORM_KPS_RELEASE
 kps_chart=(kube-prometheus-stack --repo https://prometheus-community.github.io/helm-charts
@@ -140,12 +158,14 @@ run helm upgrade --install "$lbc_release" "${lbc_chart[@]}" \
   --set-string "region=$AWS_REGION" \
   --set-string "vpcId=$VPC_ID" \
   --set-string "serviceMonitor.additionalLabels.release=$kps_release" \
+  "${lbc_cache[@]}" \
   --rollback-on-failure --wait --timeout "$helm_timeout"
 
 log "$kps_release ${KUBE_PROMETHEUS_STACK_CHART_VERSION} in $monitoring_namespace"
 run helm upgrade --install "$kps_release" "${kps_chart[@]}" \
   --namespace "$monitoring_namespace" \
   --values "$root/platform/values/kube-prometheus-stack.yaml" \
+  "${kps_cache[@]}" \
   --rollback-on-failure --wait --timeout "$helm_timeout"
 
 log "done"
