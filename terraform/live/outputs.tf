@@ -13,6 +13,11 @@ output "cluster_endpoint" {
   value       = module.eks.cluster_endpoint
 }
 
+output "cluster_certificate_authority_data" {
+  description = "Base64 CA bundle of the API endpoint (the tunnel kubeconfig of make cluster-tunnel)."
+  value       = module.eks.cluster_certificate_authority_data
+}
+
 output "vpc_id" {
   description = "VPC id (the AWS Load Balancer Controller's vpcId value)."
   value       = module.network.vpc_id
