@@ -118,6 +118,9 @@ def check_file(schema: Schema, path: Path) -> list[str]:
     for kind in ("resource", "data"):
         for block in document.get(kind, []):
             for rtype, instances in block.items():
+                if not rtype.startswith("aws_"):
+                    # Another provider's type (terraform_data is Terraform's own): not ours to check.
+                    continue
                 config = schema.configs.get((kind, rtype))
                 if config is None:
                     found.append(
