@@ -23,7 +23,6 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "https" {
-  #checkov:skip=CKV_AWS_382:The SSM agent reaches Session Manager through NAT (public AWS addresses) or the VPC endpoints; only HTTPS is open.
   security_group_id = aws_security_group.this.id
   description       = "HTTPS to Session Manager and the cluster API"
   ip_protocol       = "tcp"
@@ -72,7 +71,6 @@ resource "aws_iam_instance_profile" "this" {
 
 resource "aws_instance" "this" {
   #checkov:skip=CKV_AWS_126:Detailed monitoring costs extra and a TCP forwarder has nothing to watch at one-minute resolution.
-  #checkov:skip=CKV2_AWS_41:The instance profile is set (aws_iam_instance_profile.this); checkov does not follow the reference.
   ami                         = data.aws_ssm_parameter.ami.value
   instance_type               = var.instance_type
   subnet_id                   = var.subnet_id

@@ -69,7 +69,6 @@ resource "aws_security_group" "this" {
 }
 
 resource "aws_vpc_security_group_egress_rule" "https" {
-  #checkov:skip=CKV_AWS_382:The runner talks to GitHub, the chart repositories and AWS APIs, whose addresses change; only HTTPS is open, and the cluster API is reached on the same port.
   security_group_id = aws_security_group.this.id
   description       = "HTTPS to GitHub, chart repositories, AWS APIs and the cluster API"
   ip_protocol       = "tcp"
@@ -145,7 +144,6 @@ resource "aws_iam_role_policy" "this" {
 ################################################################################
 
 resource "aws_codebuild_project" "this" {
-  #checkov:skip=CKV_AWS_147:The project stores no artifacts or cache; its logs use the customer-managed key of the log group.
   name          = var.name
   description   = "Ephemeral GitHub Actions runner for ${var.github_repository}, inside the cluster's VPC"
   service_role  = aws_iam_role.this.arn
