@@ -8,12 +8,13 @@ LOCAL_PORT ?= 8443
 
 .PHONY: private-cluster-test cluster-tunnel
 
-private-cluster-test: ## Private cluster: runs-on selection, the tunnel kubeconfig with real kubectl and TLS, image reachability per NAT mode
+private-cluster-test: ## Private cluster: runs-on selection, tunnel kubeconfig (real kubectl, TLS), image reachability per NAT mode, node group after its egress
 	@$(call need,helm kubectl pytest)
 	cd $(ROOT) && timeout 300 pytest -q -p no:cacheprovider \
 	  deploy/tests/test_runner_selection.py \
 	  deploy/tests/test_cluster_tunnel.py \
-	  platform/tests/test_image_reachability.py
+	  platform/tests/test_image_reachability.py \
+	  terraform/modules/eks/tests/test_graph.py
 
 cluster-tunnel: ## Print the Session Manager tunnel to a private API endpoint and write its kubeconfig (LOCAL_PORT, default 8443)
 	@$(call need,terraform python3)

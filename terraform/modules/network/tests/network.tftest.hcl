@@ -103,7 +103,7 @@ run "nat_none_with_endpoints" {
 
   assert {
     condition     = toset(keys(aws_vpc_endpoint.interface)) == toset(["ec2", "ecr.api", "ecr.dkr", "sts", "eks-auth", "elasticloadbalancing", "logs", "ssm", "ssmmessages", "ec2messages"]) && alltrue([for e in aws_vpc_endpoint.interface : e.private_dns_enabled && e.vpc_endpoint_type == "Interface"])
-    error_message = "Without NAT, every endpoint private nodes and the platform need (and the requested extras) must exist in every private subnet, with private DNS."
+    error_message = "Without NAT, every endpoint private nodes and the platform need (and the requested extras) must exist, with private DNS."
   }
 
   assert {

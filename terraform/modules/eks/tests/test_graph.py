@@ -1,0 +1,35 @@
+"""The node group's creation order, read from Terraform's own dependency graph: it waits for the
+egress anchor (NAT routes or VPC endpoints), so no node boots before it can pull images or get
+credentials, and is destroyed before that path goes away. `terraform test` cannot see ordering."""
+
+import os
+import pathlib
+import subprocess
+
+ROOT = pathlib.Path(__file__).resolve().parents[4]
+MODULE = ROOT / "terraform" / "modules" / "eks"
+TERRAFORM_SH = ROOT / "terraform" / "scripts" / "terraform.sh"
+
+
+def terraform(*args):
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(ROOT / ".tools" / "terraform.rc")}
+    return subprocess.run(
+        ["terraform", f"-chdir={MODULE}", *args],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=True,
+    ).stdout
+
+
+def test_the_node_group_waits_for_its_egress_path():
+    subprocess.run([str(TERRAFORM_SH), "config"], check=True, timeout=300, capture_output=True)
+    terraform("init", "-backend=false", "-input=false", "-no-color")
+    edges = {
+        tuple(part.strip().strip('";') for part in line.split("->"))
+        for line in terraform("graph").splitlines()
+        if "->" in line
+    }
+    assert ("aws_eks_node_group.default", "terraform_data.node_egress") in edges
+    assert ("aws_eks_node_group.default", "aws_eks_addon.before_nodes") in edges
