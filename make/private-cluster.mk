@@ -1,5 +1,6 @@
-# Private cluster: which runner deploys, how operators reach a private API endpoint, and that
-# every image is reachable in each NAT mode. The Terraform side runs in terraform-test.
+# Private cluster: every image reachable in each NAT mode, the node group ordered after its
+# egress, and how operators reach a private API endpoint. terraform-test runs the NAT x endpoint
+# plans; delivery-test runs the runner selection and tunnel tests (deploy/tests).
 
 TEST_TARGETS += private-cluster-test
 
@@ -8,11 +9,9 @@ LOCAL_PORT ?= 8443
 
 .PHONY: private-cluster-test cluster-tunnel
 
-private-cluster-test: ## Private cluster: runs-on selection, tunnel kubeconfig (real kubectl, TLS), image reachability per NAT mode, node group after its egress
-	@$(call need,helm kubectl pytest)
+private-cluster-test: ## Private cluster: image reachability per NAT mode (sync and deploy renders), node group after its egress (terraform graph)
+	@$(call need,helm terraform pytest)
 	cd $(ROOT) && timeout 300 pytest -q -p no:cacheprovider \
-	  deploy/tests/test_runner_selection.py \
-	  deploy/tests/test_cluster_tunnel.py \
 	  platform/tests/test_image_reachability.py \
 	  terraform/modules/eks/tests/test_graph.py
 
