@@ -28,8 +28,8 @@ mock_provider "aws" {
     defaults = { name = "eu-west-1" }
   }
 
-  mock_data "aws_ssm_parameter" {
-    defaults = { value = "ami-0123456789abcdef0" }
+  mock_data "aws_ami" {
+    defaults = { id = "ami-0123456789abcdef0" }
   }
 
   mock_data "aws_vpc_endpoint_service" {

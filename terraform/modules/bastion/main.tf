@@ -1,7 +1,20 @@
 data "aws_partition" "current" {}
 
-data "aws_ssm_parameter" "ami" {
-  name = var.ami_parameter
+# Read with ec2:DescribeImages, which the read-only plan role has (it may not read SSM
+# parameters), from Amazon's own images only.
+data "aws_ami" "al2023" {
+  most_recent = true
+  owners      = ["amazon"]
+
+  filter {
+    name   = "name"
+    values = [var.ami_name_pattern]
+  }
+
+  filter {
+    name   = "architecture"
+    values = ["arm64"]
+  }
 }
 
 ################################################################################
@@ -71,7 +84,7 @@ resource "aws_iam_instance_profile" "this" {
 
 resource "aws_instance" "this" {
   #checkov:skip=CKV_AWS_126:Detailed monitoring costs extra and a TCP forwarder has nothing to watch at one-minute resolution.
-  ami                         = data.aws_ssm_parameter.ami.value
+  ami                         = data.aws_ami.al2023.id
   instance_type               = var.instance_type
   subnet_id                   = var.subnet_id
   vpc_security_group_ids      = [aws_security_group.this.id]

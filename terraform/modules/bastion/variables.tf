@@ -29,10 +29,10 @@ variable "instance_type" {
   }
 }
 
-variable "ami_parameter" {
-  description = "SSM public parameter naming the AMI (AL2023 arm64 by default, which has the SSM agent)."
+variable "ami_name_pattern" {
+  description = "Name pattern of the Amazon-owned arm64 AMI: AL2023 standard images, which ship the SSM agent."
   type        = string
-  default     = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64"
+  default     = "al2023-ami-2023.*-kernel-*-arm64"
 }
 
 variable "tags" {

@@ -8,8 +8,8 @@ mock_provider "aws" {
     defaults = { partition = "aws" }
   }
 
-  mock_data "aws_ssm_parameter" {
-    defaults = { value = "ami-0123456789abcdef0" }
+  mock_data "aws_ami" {
+    defaults = { id = "ami-0123456789abcdef0" }
   }
 }
 
@@ -23,8 +23,8 @@ run "private_and_closed" {
   command = plan
 
   assert {
-    condition     = aws_instance.this.subnet_id == "subnet-priv-a" && aws_instance.this.associate_public_ip_address == false
-    error_message = "The bastion lives in a private subnet without a public IP."
+    condition     = aws_instance.this.subnet_id == "subnet-priv-a" && aws_instance.this.associate_public_ip_address == false && aws_instance.this.ami == "ami-0123456789abcdef0" && data.aws_ami.al2023.owners == tolist(["amazon"])
+    error_message = "The bastion lives in a private subnet without a public IP, on an Amazon-owned image."
   }
 
   assert {
