@@ -208,6 +208,28 @@ run "saved_plan_store_reach" {
   }
 }
 
+run "apply_role_reach_for_the_private_cluster" {
+  command = plan
+
+  assert {
+    condition = { for s in jsondecode(aws_iam_role_policy.apply_private_cluster.policy).Statement : s.Sid => s.Resource } == {
+      ManageTheCiRunnerProject         = "arn:aws:codebuild:eu-west-1:123456789012:project/devops-eks-cluster-*"
+      GiveTheRunnerTheGitHubConnection = ["arn:aws:codeconnections:eu-west-1:123456789012:connection/*", "arn:aws:codestar-connections:eu-west-1:123456789012:connection/*"]
+      ManageTheBastionInstanceProfile  = "arn:aws:iam::123456789012:instance-profile/devops-eks-cluster-*"
+      CreateThePullThroughCacheRole    = "arn:aws:iam::123456789012:role/aws-service-role/pullthroughcache.ecr.amazonaws.com/*"
+    }
+    error_message = "The apply role reaches only the cluster's CodeBuild projects and instance profiles, this account's GitHub connections and the ECR cache's service-linked role."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.apply_private_cluster.policy).Statement :
+      s.Effect == "Allow" && alltrue([for a in flatten([s.Action]) : !endswith(a, "*")])
+    ]) && aws_iam_role_policy.apply_private_cluster.role == aws_iam_role.ci["apply"].name
+    error_message = "The private-cluster grants name their actions one by one, on the apply role only."
+  }
+}
+
 run "outputs_for_the_workflows" {
   command = plan
 
