@@ -83,7 +83,7 @@ variable "compute_type" {
 }
 
 variable "image" {
-  description = "CodeBuild-managed image the job runs in (has git, the AWS CLI, Python and make)."
+  description = "Image each job runs in (CodeBuild-managed by default). The deploy job needs git, make, curl, python3, the AWS CLI and gh in it; check them when changing it."
   type        = string
   default     = "aws/codebuild/amazonlinux-x86_64-standard:5.0"
 }
