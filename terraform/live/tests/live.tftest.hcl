@@ -279,6 +279,36 @@ run "nat_with_public_cidrs_endpoint_needs_no_runner" {
   }
 }
 
+run "single_nat_with_public_any_endpoint" {
+  command = plan
+
+  variables {
+    endpoint_access = "public_any"
+    ci_runner       = null
+  }
+
+  assert {
+    condition     = output.cluster_endpoint_access == "public_any" && length(module.network.nat_gateway_ids) == 1 && length(module.network.egress_dependencies) == 4 && output.image_registry_cache == null
+    error_message = "Single NAT with an open endpoint: NAT routes are the egress, no cache."
+  }
+}
+
+run "nat_per_az_with_public_cidrs_endpoint" {
+  command = plan
+
+  variables {
+    nat_mode            = "one_per_az"
+    endpoint_access     = "public_cidrs"
+    public_access_cidrs = ["203.0.113.0/24"]
+    ci_runner           = null
+  }
+
+  assert {
+    condition     = output.cluster_endpoint_access == "public_cidrs" && length(module.network.nat_gateway_ids) == 3 && length(module.network.egress_dependencies) == 4 && output.ci_runner_project == null
+    error_message = "One NAT per AZ with a CIDR-restricted endpoint: three NAT routes and the S3 gateway."
+  }
+}
+
 run "nat_per_az_with_public_any_endpoint" {
   command = plan
 
