@@ -33,7 +33,8 @@ VARIABLES = {
     "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", PRODUCTION),
     "vpc_id": ("VPC_ID", PRODUCTION),
     "app_url": ("APP_URL", PRODUCTION),
-    # Read in `runs-on`, which is evaluated before the job's environment: repository scope.
+    # CI_RUNNER_PROJECT is read in `runs-on`, evaluated before the job's environment applies, so
+    # both facts about reaching the cluster are repository variables.
     "cluster_endpoint_access": ("CLUSTER_ENDPOINT_ACCESS", REPO_SCOPE),
     "ci_runner_project": ("CI_RUNNER_PROJECT", REPO_SCOPE),
     "image_registry_cache": ("IMAGE_REGISTRY_CACHE", PRODUCTION),
