@@ -1,6 +1,7 @@
-# Private cluster: every image reachable in each NAT mode, the node group ordered after its
-# egress, and how operators reach a private API endpoint. terraform-test runs the NAT x endpoint
-# plans; delivery-test runs the runner selection and tunnel tests (deploy/tests).
+# Private cluster: the node group ordered after its egress, and how operators reach a private
+# API endpoint. Elsewhere: terraform-test plans every NAT x endpoint mode, delivery-test runs the
+# runner selection and tunnel tests (deploy/tests), platform-test the image reachability per NAT
+# mode (platform/tests).
 
 TEST_TARGETS += private-cluster-test
 
@@ -9,11 +10,9 @@ LOCAL_PORT ?= 8443
 
 .PHONY: private-cluster-test cluster-tunnel
 
-private-cluster-test: ## Private cluster: image reachability per NAT mode (sync and deploy renders), node group after its egress (terraform graph)
-	@$(call need,helm terraform pytest)
-	cd $(ROOT) && timeout 300 pytest -q -p no:cacheprovider \
-	  platform/tests/test_image_reachability.py \
-	  terraform/modules/eks/tests/test_graph.py
+private-cluster-test: ## Private cluster: the node group is ordered after its egress path (terraform graph)
+	@$(call need,terraform pytest)
+	cd $(ROOT) && timeout 300 pytest -q -p no:cacheprovider terraform/modules/eks/tests/test_graph.py
 
 cluster-tunnel: ## Print the Session Manager tunnel to a private API endpoint and write its kubeconfig (LOCAL_PORT, default 8443)
 	@$(call need,terraform python3)

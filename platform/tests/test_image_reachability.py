@@ -25,7 +25,7 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 ACCOUNT_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 CACHE_MODULE = ROOT / "terraform" / "modules" / "pull-through-cache" / "main.tf"
-RELEASES = ("aws-load-balancer-controller", "kube-prometheus-stack")
+CHARTS = ("aws-load-balancer-controller", "kube-prometheus-stack")
 DIGEST = "sha256:" + "ab" * 32
 SYNC_ENV = {"CLUSTER_NAME": "demo", "AWS_REGION": "eu-west-1", "VPC_ID": "vpc-0123456789abcdef0"}
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod", "CronJob"}
@@ -99,17 +99,17 @@ def lookup(values, path):
 
 
 def platform_images(env):
-    """{release: {value path: image reference}} as the sync would install them."""
+    """{chart: {value path: image reference}} as the sync would install them."""
     images = {}
     for command in sync_commands(env):
         # helm upgrade --install RELEASE CHART ...: the table is by chart.
-        release = command[4]
+        chart = command[4]
         layers = [
             json.loads(p.read_text()) if p.suffix == ".json" else yaml.safe_load(p.read_text())
             for p in values_files(command)
         ]
         found = {}
-        for path, default in registry_cache.IMAGES[release].items():
+        for path, default in registry_cache.IMAGES[chart].items():
             effective = dict(default)
             for layer in layers:
                 effective.update(
@@ -121,7 +121,7 @@ def platform_images(env):
                 )
             registry, repository = effective["registry"], effective["repository"]
             found[path] = f"{registry}/{repository}" if registry else repository
-        images[release] = found
+        images[chart] = found
     return images
 
 
@@ -163,7 +163,7 @@ def app_images():
 @pytest.mark.parametrize("nat_mode", MODES)
 def test_every_platform_image_is_reachable(nat_mode):
     images = platform_images(MODES[nat_mode])
-    assert set(images) == set(RELEASES)
+    assert set(images) == set(CHARTS)
     unreachable = {
         f"{release}:{path}": image
         for release, found in images.items()
@@ -217,9 +217,9 @@ def test_the_project_values_override_no_image_the_table_does_not_know():
             for key, value in node.items():
                 yield from image_paths(value, f"{prefix}{key}.")
 
-    for release in RELEASES:
-        values = yaml.safe_load((ROOT / f"platform/values/{release}.yaml").read_text())
-        assert set(image_paths(values)) <= set(registry_cache.IMAGES[release])
+    for chart in CHARTS:
+        values = yaml.safe_load((ROOT / f"platform/values/{chart}.yaml").read_text())
+        assert set(image_paths(values)) <= set(registry_cache.IMAGES[chart])
 
 
 def test_a_malformed_cache_host_stops_the_sync():
