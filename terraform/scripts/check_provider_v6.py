@@ -119,7 +119,7 @@ def check_file(schema: Schema, path: Path) -> list[str]:
         for block in document.get(kind, []):
             for rtype, instances in block.items():
                 if not rtype.startswith("aws_"):
-                    # Another provider's type (terraform_data is Terraform's own): not ours to check.
+                    # Another provider's type (terraform_data is Terraform's own): not checked.
                     continue
                 config = schema.configs.get((kind, rtype))
                 if config is None:
