@@ -1,6 +1,8 @@
 # Pinned tools live in .tools/ (git-ignored); versions in tools/versions.env only.
 TOOLS_DIR := $(ROOT)/.tools
 export PATH := $(TOOLS_DIR)/bin:$(TOOLS_DIR)/venv/bin:$(PATH)
+# The one Python every target runs: the hash-locked tools venv (pytest, ruff, pyyaml, checkov).
+VENV_PYTHON := $(TOOLS_DIR)/venv/bin/python
 # checkov otherwise phones home for updates and policies
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
 

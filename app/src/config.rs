@@ -3,11 +3,13 @@
 //! Every value is checked here, before any port is bound, so a bad rollout fails at start-up
 //! with a clear message instead of half-serving.
 
+use std::any::TypeId;
 use std::net::IpAddr;
 use std::time::Duration;
 
 use clap::builder::BoolValueParser;
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum, value_parser};
+use clap::{ArgAction, Args, CommandFactory, Parser, Subcommand, ValueEnum, value_parser};
+use serde_json::{Map, Value, json};
 use tracing_subscriber::EnvFilter;
 
 /// Largest request body `BODY_LIMIT_BYTES` may allow: the body is buffered in memory.
@@ -30,6 +32,10 @@ pub enum Command {
     Serve(Box<Config>),
     /// GET a URL and exit 0 on a 2xx answer, 1 otherwise (health checks without a shell)
     Probe(ProbeArgs),
+    /// Print every setting (variable, flag, default, bounds, help) as JSON, from which the chart
+    /// schema and the docs tables are generated
+    #[command(hide = true)]
+    Contract,
 }
 
 #[derive(Debug, Clone, Args)]
@@ -59,7 +65,7 @@ pub struct Config {
     #[arg(long, env = "ADMIN_PORT", default_value_t = 9090)]
     pub admin_port: u16,
 
-    /// Address both listeners bind to
+    /// Address both listeners bind to: an IPv4 or IPv6 address
     #[arg(long, env = "BIND_ADDRESS", default_value = "0.0.0.0")]
     pub bind_address: IpAddr,
 
@@ -93,7 +99,7 @@ pub struct Config {
           value_parser = BoolValueParser::new())]
     pub fault_injection: bool,
 
-    /// Log format
+    /// Log line format: json for collectors, pretty for people
     #[arg(long, env = "LOG_FORMAT", value_enum, default_value_t = LogFormat::Json)]
     pub log_format: LogFormat,
 
@@ -167,6 +173,95 @@ impl Config {
     }
 }
 
+/// The settings as data: one entry per environment variable, in declaration order. Numeric
+/// bounds are found by asking the argument's own parser, so they cannot drift from it.
+pub fn contract() -> Value {
+    let command = ConfigOnly::command();
+    let settings: Vec<Value> = command
+        .get_arguments()
+        .filter(|arg| !arg.is_hide_set())
+        .filter_map(|arg| {
+            let env = arg.get_env()?.to_str()?;
+            let long = arg.get_long()?;
+            let default = arg
+                .get_default_values()
+                .first()
+                .map(|v| v.to_string_lossy().into_owned());
+            let mut setting = Map::new();
+            setting.insert("env".into(), json!(env));
+            setting.insert("flag".into(), json!(format!("--{long}")));
+            setting.insert(
+                "description".into(),
+                json!(arg.get_help().map(ToString::to_string).unwrap_or_default()),
+            );
+            let parser = arg.get_value_parser();
+            let choices: Vec<String> = arg
+                .get_possible_values()
+                .iter()
+                .map(|v| v.get_name().to_owned())
+                .collect();
+            if parser.type_id() == TypeId::of::<bool>() {
+                setting.insert("type".into(), json!("boolean"));
+                let value = default.as_deref().map(|d| d == "true");
+                setting.insert("default".into(), json!(value));
+            } else if let Some(start) = default.as_deref().and_then(|d| d.parse::<u64>().ok())
+                && accepts(long, start)
+            {
+                let (minimum, maximum) = accepted_range(long, start);
+                setting.insert("type".into(), json!("integer"));
+                setting.insert("default".into(), json!(start));
+                setting.insert("minimum".into(), json!(minimum));
+                setting.insert("maximum".into(), json!(maximum));
+            } else {
+                setting.insert("type".into(), json!("string"));
+                setting.insert("default".into(), json!(default));
+                if !choices.is_empty() {
+                    setting.insert("enum".into(), json!(choices));
+                }
+            }
+            Some(Value::Object(setting))
+        })
+        .collect();
+    json!({ "settings": settings })
+}
+
+/// Whether the flag's own parser accepts `value`; the environment is ignored, so a variable
+/// set where this runs cannot change the answer.
+fn accepts(long: &str, value: u64) -> bool {
+    ConfigOnly::command()
+        .mut_args(|arg| arg.env(None::<&str>))
+        .try_get_matches_from([format!("--{long}"), value.to_string()])
+        .is_ok()
+}
+
+/// The interval of integers the flag accepts around `start` (accepted), by bisection at each end.
+fn accepted_range(long: &str, start: u64) -> (u64, u64) {
+    let minimum = if accepts(long, 0) {
+        0
+    } else {
+        bisect(long, start, 0)
+    };
+    let maximum = if accepts(long, u64::MAX) {
+        u64::MAX
+    } else {
+        bisect(long, start, u64::MAX)
+    };
+    (minimum, maximum)
+}
+
+/// The accepted value next to the boundary between `accepted` and `refused` (either order).
+fn bisect(long: &str, mut accepted: u64, mut refused: u64) -> u64 {
+    while accepted.abs_diff(refused) > 1 {
+        let mid = accepted.min(refused) + accepted.abs_diff(refused) / 2;
+        if accepts(long, mid) {
+            accepted = mid;
+        } else {
+            refused = mid;
+        }
+    }
+    accepted
+}
+
 fn parse_log_filter(value: &str) -> Result<String, String> {
     EnvFilter::builder()
         .parse(value)
@@ -220,5 +315,57 @@ mod tests {
                 "{args:?} was accepted"
             );
         }
+    }
+
+    fn setting(env: &str) -> Value {
+        let contract = contract();
+        let found = contract["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["env"] == env);
+        found
+            .unwrap_or_else(|| panic!("{env} missing from {contract}"))
+            .clone()
+    }
+
+    #[test]
+    fn contract_bounds_are_the_parsers_own() {
+        let drain = setting("DRAIN_DELAY_SECONDS");
+        assert_eq!(
+            (&drain["minimum"], &drain["maximum"], &drain["default"]),
+            (&json!(0), &json!(300), &json!(5))
+        );
+        let body = setting("BODY_LIMIT_BYTES");
+        assert_eq!(body["minimum"], json!(1));
+        assert_eq!(body["maximum"], json!(MAX_BODY_LIMIT_BYTES));
+        let port = setting("APP_PORT");
+        assert_eq!(
+            (&port["minimum"], &port["maximum"]),
+            (&json!(0), &json!(65535))
+        );
+        assert_eq!(port["flag"], json!("--app-port"));
+    }
+
+    #[test]
+    fn contract_types_follow_the_parsers() {
+        assert_eq!(setting("FAULT_INJECTION")["type"], json!("boolean"));
+        assert_eq!(setting("FAULT_INJECTION")["default"], json!(false));
+        assert_eq!(setting("LOG_FORMAT")["enum"], json!(["json", "pretty"]));
+        assert_eq!(setting("BIND_ADDRESS")["type"], json!("string"));
+        assert_eq!(setting("RUST_LOG")["default"], json!("info"));
+    }
+
+    #[test]
+    fn contract_leaves_out_hidden_settings() {
+        let contract = contract();
+        let envs: Vec<&Value> = contract["settings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|s| &s["env"])
+            .collect();
+        assert!(!envs.contains(&&json!("POD_NAME")), "{envs:?}");
+        assert_eq!(envs.len(), 11, "{envs:?}");
     }
 }

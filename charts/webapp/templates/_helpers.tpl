@@ -92,7 +92,11 @@ and the shutdown timeout, or the kubelet kills the pod with requests in flight.
 {{- if and $loadBalanced (not $lb.preserveClientIP) (ne (toJson $lb.clientCIDRs) (toJson (list "0.0.0.0/0"))) -}}
 {{- fail (printf "loadBalancer.clientCIDRs (%s) cannot filter clients while loadBalancer.preserveClientIP is false: the pods see only the load balancer's own addresses. Filter at the load balancer (loadBalancerService.sourceRanges, or the NLB's security group), or turn on preserve_client_ip in the target group and set loadBalancer.preserveClientIP=true" (join ", " $lb.clientCIDRs)) -}}
 {{- end -}}
-{{- $chartEnv := list "APP_PORT" "ADMIN_PORT" "DRAIN_DELAY_SECONDS" "SHUTDOWN_TIMEOUT_SECONDS" "REQUEST_TIMEOUT_SECONDS" "HEADER_READ_TIMEOUT_SECONDS" "BODY_LIMIT_BYTES" "FAULT_INJECTION" "LOG_FORMAT" "RUST_LOG" "POD_NAME" "POD_NAMESPACE" -}}
+{{- /* The names the Deployment sets: the ports, the downward API and one per config value. */ -}}
+{{- $chartEnv := list "APP_PORT" "ADMIN_PORT" "POD_NAME" "POD_NAMESPACE" -}}
+{{- range $key, $_ := .Values.config -}}
+{{- $chartEnv = append $chartEnv ($key | snakecase | upper) -}}
+{{- end -}}
 {{- $seen := list -}}
 {{- range .Values.extraEnv -}}
 {{- if has .name $chartEnv -}}

@@ -161,7 +161,13 @@ class SchemaCoversValues(unittest.TestCase):
 
     def test_readme_documents_every_value(self):
         readme = (chartlib.CHART / "README.md").read_text()
-        missing = [path for path in leaf_paths(self.values) if f"`{path}`" not in readme]
+        # The service's settings are documented once, in the generated contract table.
+        contract = (chartlib.CHART.parents[1] / "docs/interfaces.md").read_text()
+        missing = [
+            path
+            for path in leaf_paths(self.values)
+            if f"`{path}`" not in (contract if path.startswith("config.") else readme)
+        ]
         self.assertEqual(missing, [], "values missing from the README's table")
 
 

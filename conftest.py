@@ -1,0 +1,53 @@
+"""Fixtures shared by every pytest suite in the tree: free ports, the pinned tools and the
+service's release binary. Missing tools fail the test with the command that installs them."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+TOOL_PATH = os.pathsep.join([str(ROOT / ".tools/bin"), str(ROOT / ".tools/venv/bin")])
+
+
+def find_tool(name: str) -> str:
+    """The pinned tool from .tools/ first, then PATH; a failure names `make tools`."""
+    found = shutil.which(name, path=TOOL_PATH + os.pathsep + os.environ.get("PATH", ""))
+    if not found:
+        pytest.fail(f"{name} is not installed: run 'make tools'", pytrace=False)
+    return found
+
+
+def free_port() -> int:
+    """A loopback port that was free a moment ago."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture(name="free_port")
+def free_port_fixture():
+    return free_port
+
+
+@pytest.fixture(name="tool")
+def tool_fixture():
+    return find_tool
+
+
+@pytest.fixture(scope="session")
+def helm() -> str:
+    return find_tool("helm")
+
+
+@pytest.fixture(scope="session")
+def webapp_bin() -> Path:
+    """The release binary (`make app-build`), or WEBAPP_BIN when a target builds another one."""
+    path = Path(os.environ.get("WEBAPP_BIN", ROOT / "target/release/webapp"))
+    if not path.is_file():
+        pytest.fail(f"{path} is missing: run 'make app-build'", pytrace=False)
+    return path
