@@ -94,7 +94,10 @@ def run_wrk(args, port):
     # Warm-up: connection set-up, allocator and page cache, lazy initialisation.
     subprocess.run(command[:3] + ["-d2s"] + command[4:], check=True, capture_output=True)
     output = subprocess.run(command, check=True, capture_output=True, text=True).stdout
-    field = lambda pattern: re.search(pattern, output, re.MULTILINE)
+
+    def field(pattern):
+        return re.search(pattern, output, re.MULTILINE)
+
     errors = field(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)")
     non_2xx = field(r"Non-2xx or 3xx responses: (\d+)")
     return {
@@ -108,7 +111,10 @@ def run_wrk(args, port):
 
 def median_round(runs):
     """Each figure's median over the rounds; errors are summed, since any error matters."""
-    figure = lambda key: statistics.median(run[key] for run in runs)
+
+    def figure(key):
+        return statistics.median(run[key] for run in runs)
+
     return {
         "rps": figure("rps"),
         "p50_ms": figure("p50_ms"),
@@ -193,8 +199,8 @@ def main():
                 result = run_wrk(args, ports[name])
                 results[name].append(result)
                 print(
-                    f"bench: round {round_number}/{ROUNDS}: {name}: {result['rps']:,.0f} requests/s, "
-                    f"p99 {result['p99_ms']:.2f} ms",
+                    f"bench: round {round_number}/{ROUNDS}: {name}: "
+                    f"{result['rps']:,.0f} requests/s, p99 {result['p99_ms']:.2f} ms",
                     file=sys.stderr,
                 )
         typical = {name: median_round(runs) for name, runs in results.items()}
@@ -213,30 +219,38 @@ def main():
     ready_ms = float(re.search(r"median_ms=([\d.]+)", ready).group(1))
     binary_mb = os.path.getsize(args.webapp) / 1e6
 
-    w, c, f = typical["webapp"], typical["ceiling"], typical["flask"]
+    w = typical["webapp"]
+
     # Ratios compare the runs of one round, seconds apart, so load that comes and goes on the
     # machine between rounds cancels out; the verdict is on their median.
-    per_round = lambda key, other: sorted(
-        webapp[key] / baseline[key] for webapp, baseline in zip(results["webapp"], results[other])
-    )
+    def per_round(key, other):
+        pairs = zip(results["webapp"], results[other], strict=True)
+        return sorted(webapp[key] / baseline[key] for webapp, baseline in pairs)
+
     rounds_rps_vs_ceiling = per_round("rps", "ceiling")
     rounds_p99_vs_ceiling = per_round("p99_ms", "ceiling")
     rounds_rps_vs_flask = per_round("rps", "flask")
     rps_vs_ceiling = statistics.median(rounds_rps_vs_ceiling)
     p99_vs_ceiling = statistics.median(rounds_p99_vs_ceiling)
     rps_vs_flask = statistics.median(rounds_rps_vs_flask)
-    spread = lambda ratios, digits: f"{ratios[0]:.{digits}f}-{ratios[-1]:.{digits}f}"
+
+    def spread(ratios, digits):
+        return f"{ratios[0]:.{digits}f}-{ratios[-1]:.{digits}f}"
+
     cpu = platform.processor() or platform.machine()
     try:
         with open("/proc/cpuinfo") as info:
-            cpu = next(l.split(":", 1)[1].strip() for l in info if l.startswith("model name"))
+            cpu = next(
+                line.split(":", 1)[1].strip() for line in info if line.startswith("model name")
+            )
     except (OSError, StopIteration):
         pass
     when = datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")
     lines = [
         f"Measured {when} on {cores} cores ({cpu}), {platform.system()} {platform.release()}; "
-        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on `GET /`, sharing the cores; "
-        f"{ROUNDS} rounds, the servers taking turns; each figure is the median over the rounds, and "
+        f"wrk -t{args.threads} -c{args.connections} -d{args.duration}s on `GET /`, "
+        f"sharing the cores; {ROUNDS} rounds, the servers taking turns; each figure is the "
+        f"median over the rounds, and "
         f"each ratio the median of the rounds' ratios (range in brackets). Flask runs under "
         f"gunicorn with {2 * cores + 1} sync workers (RSS summed over its processes).",
         "",
@@ -257,15 +271,19 @@ def main():
         "",
         "| target | measured | goal | result |",
         "| --- | ---: | ---: | --- |",
-        f"| requests/s vs ceiling | {rps_vs_ceiling:.3f}x ({spread(rounds_rps_vs_ceiling, 2)}) | >= {TARGETS['rps_vs_ceiling']:.2f}x "
+        f"| requests/s vs ceiling | {rps_vs_ceiling:.3f}x ({spread(rounds_rps_vs_ceiling, 2)}) "
+        f"| >= {TARGETS['rps_vs_ceiling']:.2f}x "
         f"| {verdict(rps_vs_ceiling >= TARGETS['rps_vs_ceiling'])} |",
-        f"| p99 vs ceiling | {p99_vs_ceiling:.3f}x ({spread(rounds_p99_vs_ceiling, 2)}) | <= {TARGETS['p99_vs_ceiling']:.2f}x "
+        f"| p99 vs ceiling | {p99_vs_ceiling:.3f}x ({spread(rounds_p99_vs_ceiling, 2)}) "
+        f"| <= {TARGETS['p99_vs_ceiling']:.2f}x "
         f"| {verdict(p99_vs_ceiling <= TARGETS['p99_vs_ceiling'])} |",
-        f"| requests/s vs Flask | {rps_vs_flask:.1f}x ({spread(rounds_rps_vs_flask, 0)}) | >= {TARGETS['rps_vs_flask']:.0f}x "
+        f"| requests/s vs Flask | {rps_vs_flask:.1f}x ({spread(rounds_rps_vs_flask, 0)}) "
+        f"| >= {TARGETS['rps_vs_flask']:.0f}x "
         f"| {verdict(rps_vs_flask >= TARGETS['rps_vs_flask'])} |",
         f"| webapp peak RSS, {args.connections} connections | {w['rss_mib']:.1f} MiB "
         f"| <= {TARGETS['rss_mib']:.0f} MiB | {verdict(w['rss_mib'] <= TARGETS['rss_mib'])} |",
-        f"| exec to 200 on /readyz (median of 11) | {ready_ms:.1f} ms | <= {TARGETS['ready_ms']:.0f} ms "
+        f"| exec to 200 on /readyz (median of 11) | {ready_ms:.1f} ms "
+        f"| <= {TARGETS['ready_ms']:.0f} ms "
         f"| {verdict(ready_ms <= TARGETS['ready_ms'])} |",
         f"| stripped binary size | {binary_mb:.1f} MB | <= {TARGETS['binary_mb']:.0f} MB "
         f"| {verdict(binary_mb <= TARGETS['binary_mb'])} |",

@@ -19,5 +19,5 @@ shell-lint: ## shellcheck over every shell script
 	  done | xargs --no-run-if-empty shellcheck --external-sources
 
 lint-selftest: ## Every linter must reject its broken fixture in tests/lint-fixtures
-	@$(call need,yamllint shellcheck hadolint actionlint zizmor checkov promtool terraform)
+	@$(call need,yamllint shellcheck hadolint actionlint zizmor checkov promtool terraform ruff)
 	$(ROOT)/tests/lint-fixtures/run.sh

@@ -50,7 +50,7 @@ class GhVarsTest(unittest.TestCase):
         for line in calls.read_text().splitlines():
             argv = json.loads(line)
             self.assertIn(argv[:2], (["variable", "set"], ["variable", "delete"]))
-            options = dict(zip(argv[3::2], argv[4::2]))
+            options = dict(zip(argv[3::2], argv[4::2], strict=False))
             self.assertEqual(options.get("--repo"), "acme/devops-eks")
             # A deleted variable is recorded with the value None.
             settings[argv[2]] = (options.get("--env"), options.get("--body"))

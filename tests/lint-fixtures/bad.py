@@ -1,0 +1,2 @@
+import os
+def  shout(x):   return x.upper()
