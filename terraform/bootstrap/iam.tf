@@ -91,7 +91,7 @@ resource "aws_iam_role_policy" "apply" {
         Resource = local.state_object_arn
       },
       {
-        # wildcard-reason: terraform/live creates the VPC, cluster, node group, load balancer,
+        # terraform/live creates the VPC, cluster, node group, load balancer,
         # registry, keys and log groups; their ARNs only exist after the Create call, so the
         # services are allowed as a whole. The policy has no "*" action.
         Sid    = "ManagePlatformServices"

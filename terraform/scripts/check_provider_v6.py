@@ -9,7 +9,7 @@ checked (arguments removed or renamed in 6.x); types and required arguments are 
 Needs python-hcl2 (installed with checkov in the .tools venv).
 
 Usage: check_provider_v6.py WHEEL PATH...    (directories are searched for *.tf)
-       check_provider_v6.py WHEEL --self-test
+Its own test: terraform/scripts/tests/test_check_provider_v6.py (make terraform-provider-v6).
 """
 
 from __future__ import annotations
@@ -149,21 +149,6 @@ def main(argv: list[str]) -> int:
     if len(argv) < 2:
         sys.exit(__doc__)
     schema = Schema(load_assembly(Path(argv[0])))
-    if argv[1:] == ["--self-test"]:
-        fixture = Path(__file__).parent / "testdata" / "provider_v6_removed.tf.txt"
-        found = check_file(schema, fixture)
-        expected = ["'resolve_conflicts'", "'bogus'", "'vpc'", "'log_group_name'"]
-        missing = [e for e in expected if not any(e in f for f in found)]
-        if missing or len(found) != len(expected):
-            print(
-                f"check_provider_v6 self-test FAILED: expected {expected}, got {found}",
-                file=sys.stderr,
-            )
-            return 1
-        print(
-            f"check_provider_v6 self-test: passed (hashicorp/aws {schema.provider_version} rejects the fixture's removed arguments)"
-        )
-        return 0
     files = tf_files(argv[1:])
     problems = [p for f in files for p in check_file(schema, f)]
     for problem in problems:

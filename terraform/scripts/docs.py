@@ -4,6 +4,10 @@
 The tables sit between <!-- BEGIN_TF_DOCS --> and <!-- END_TF_DOCS --> and come from the
 variable and output blocks of the config next to the README (terraform fmt layout assumed).
 
+terraform-docs is the field's tool for this, and these are its markers, so it can take over
+unchanged. It ships only as a Go binary (release downloads or `go install`), neither of which
+this offline toolchain has; this script does the one thing the checks need from it.
+
 Usage: docs.py [--check] CONFIG_DIR...
 """
 
