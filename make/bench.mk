@@ -6,7 +6,7 @@ BENCH_VENV_STAMP := $(BENCH_VENV)/.flask-$(BENCH_FLASK_VERSION)-gunicorn-$(BENCH
 .PHONY: bench bench-tools bench-build
 
 bench: bench-tools bench-build ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections); prints the table
-	python3 $(ROOT)/bench/run.py \
+	$(PYTHON) $(ROOT)/bench/run.py \
 	  --webapp $(ROOT)/target/release/webapp \
 	  --ceiling $(ROOT)/target/release/ceiling \
 	  --ready-time $(ROOT)/target/release/ready_time \
@@ -28,6 +28,6 @@ bench-build: ## Benchmark: release builds of webapp (GIT_SHA = this checkout's c
 
 $(BENCH_VENV_STAMP):
 	rm -rf $(BENCH_VENV)
-	python3 -m venv $(BENCH_VENV)
+	$(PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/pip install --quiet "flask==$(BENCH_FLASK_VERSION)" "gunicorn==$(BENCH_GUNICORN_VERSION)"
 	touch $@

@@ -26,15 +26,15 @@ workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline (au
 	  sed -E '/^ +attestations: (read|write)( +#.*)?$$/d' "$$f" >$(DELIVERY_RUN)/checkov/.github/workflows/$${f##*/}; \
 	done
 	cd $(DELIVERY_RUN)/checkov/.github && checkov --skip-download --framework github_actions --directory . --output json | \
-	  python3 $(ROOT)/deploy/checkov_gate.py workflows/*.yml
+	  $(PYTHON) $(ROOT)/deploy/checkov_gate.py workflows/*.yml
 
 delivery-test: ## Delivery: smoke test vs the real service, deploy render and flags, workflow rules, plan comment, infra, gh-vars
-	@$(call need,helm python pytest)
+	@$(call need,helm $(VENV_PYTHON))
 	@# Its own target dir: a build with a made-up GIT_SHA must never replace target/release/webapp.
 	@# A debug build is enough to exercise the HTTP behaviour the smoke test checks.
 	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked -p webapp --target-dir $(DELIVERY_TARGET)
 	cd $(ROOT) && WEBAPP_BIN=$(DELIVERY_TARGET)/debug/webapp WEBAPP_SHA=$(DELIVERY_TEST_SHA) \
-	  timeout 600 pytest -q deploy/tests
+	  timeout 600 $(VENV_PYTHON) -m pytest -q deploy/tests
 
 image-lookup: ## Is IMAGE_REPOSITORY:IMAGE_TAG already pushed? exists=true|false and its digest (a re-run deploys it)
 	$(ROOT)/deploy/image_lookup.sh
@@ -49,14 +49,13 @@ deploy-render: ## Render the deploy offline with helm template and the same flag
 	DRY_RUN=1 $(ROOT)/deploy/deploy.sh
 
 smoke: ## Poll APP_URL/version until it reports EXPECTED_SHA (SMOKE_TIMEOUT_SECONDS, default 300)
-	@$(call need,python3)
-	python3 $(ROOT)/deploy/smoke.py
+	$(PYTHON) $(ROOT)/deploy/smoke.py
 
 rollback: ## Roll the webapp release back to its previous revision (helm rollback)
 	$(ROOT)/deploy/rollback.sh
 
 gh-vars: ## Print the `gh variable set` commands from the bootstrap (and, once applied, live) outputs
-	@$(call need,terraform python3)
+	@$(call need,terraform $(PYTHON))
 	mkdir -p $(DELIVERY_RUN)
 	terraform -chdir=$(ROOT)/terraform/bootstrap output -json >$(DELIVERY_RUN)/bootstrap-outputs.json
 	@# .terraform/terraform.tfstate exists once init has configured the S3 backend.
@@ -66,7 +65,7 @@ gh-vars: ## Print the `gh variable set` commands from the bootstrap (and, once a
 	  echo '{}' >$(DELIVERY_RUN)/live-outputs.json; \
 	  echo "gh-vars: terraform/live is not initialised here: run 'make infra-init' for its outputs" >&2; \
 	fi
-	python3 $(ROOT)/deploy/gh_vars.py $(DELIVERY_RUN)/bootstrap-outputs.json $(DELIVERY_RUN)/live-outputs.json
+	$(PYTHON) $(ROOT)/deploy/gh_vars.py $(DELIVERY_RUN)/bootstrap-outputs.json $(DELIVERY_RUN)/live-outputs.json
 
 infra-init: ## terraform/live: fmt -check, init with the S3 backend (TF_BACKEND_CONFIG or backend.hcl), validate
 	$(ROOT)/deploy/infra.sh init
@@ -84,5 +83,5 @@ infra-drift: ## terraform/live: plan -detailed-exitcode; exit 2 means the platfo
 	$(ROOT)/deploy/infra.sh drift
 
 plan-comment: ## Publish .run/infra/plan.txt: job summary, and one PR comment updated in place (PR_NUMBER)
-	@$(call need,python3)
-	python3 $(ROOT)/deploy/plan_comment.py --plan $(ROOT)/.run/infra/plan.txt
+	@$(call need,$(PYTHON))
+	$(PYTHON) $(ROOT)/deploy/plan_comment.py --plan $(ROOT)/.run/infra/plan.txt

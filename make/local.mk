@@ -5,13 +5,13 @@
 .PHONY: up down load
 
 up: tools app-build ## Local: start the service and Prometheus in the background (idempotent); prints the URLs
-	@$(call need,prometheus python3)
-	cd $(ROOT)/monitoring && python3 stack.py up
+	@$(call need,prometheus $(VENV_PYTHON))
+	cd $(ROOT)/monitoring && $(VENV_PYTHON) stack.py up
 
 load: ## Local: mixed load (200, 404, 5xx, slow) on the running stack for DURATION seconds (default 60)
-	@$(call need,python3)
-	cd $(ROOT)/monitoring && python3 stack.py load
+	@$(call need,$(VENV_PYTHON))
+	cd $(ROOT)/monitoring && $(VENV_PYTHON) stack.py load
 
 down: ## Local: stop exactly what `make up` started (by pid file)
-	@$(call need,python3)
-	cd $(ROOT)/monitoring && python3 stack.py down
+	@$(call need,$(VENV_PYTHON))
+	cd $(ROOT)/monitoring && $(VENV_PYTHON) stack.py down

@@ -21,3 +21,9 @@ shell-lint: ## shellcheck over every shell script
 lint-selftest: ## Every linter must reject its broken fixture in tests/lint-fixtures
 	@$(call need,yamllint shellcheck hadolint actionlint zizmor checkov promtool terraform ruff)
 	$(ROOT)/tests/lint-fixtures/run.sh
+
+TEST_TARGETS += repo-test
+.PHONY: repo-test
+repo-test: ## Tree: no wording about how the tree was made, checkov skips with reasons, docs links and commands
+	@$(call need,$(VENV_PYTHON))
+	cd $(ROOT) && $(VENV_PYTHON) -m pytest -q tests

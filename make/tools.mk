@@ -1,7 +1,10 @@
 # Pinned tools live in .tools/ (git-ignored); versions in tools/versions.env only.
 TOOLS_DIR := $(ROOT)/.tools
 export PATH := $(TOOLS_DIR)/bin:$(TOOLS_DIR)/venv/bin:$(PATH)
-# The one Python every target runs: the hash-locked tools venv (pytest, ruff, pyyaml, checkov).
+# Two Pythons, one variable each. PYTHON runs the stdlib-only delivery scripts, which the deploy
+# and infra workflows call without `make tools`; VENV_PYTHON (the hash-locked tools venv: pytest,
+# ruff, pyyaml, python-hcl2) runs every test and every script that imports a package.
+PYTHON := python3
 VENV_PYTHON := $(TOOLS_DIR)/venv/bin/python
 # checkov otherwise phones home for updates and policies
 export CKV_SKIP_PACKAGE_UPDATE_CHECK := true
