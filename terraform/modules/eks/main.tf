@@ -84,7 +84,7 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 }
 
 resource "aws_eks_cluster" "this" {
-  #checkov:skip=CKV_AWS_37:api, audit and authenticator are the logs the issue asks for; controllerManager and scheduler logs add CloudWatch cost for little operational use.
+  #checkov:skip=CKV_AWS_37:api, audit and authenticator logs record who called the API, what changed and who signed in; controllerManager and scheduler logs add CloudWatch cost for little operational use.
   name     = var.cluster_name
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn
