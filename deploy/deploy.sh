@@ -27,23 +27,10 @@ pinned_helm=$(sed -n 's/^HELM_VERSION=//p' "$root/tools/versions.env")
 # shellcheck source=platform/platform.env
 source "$root/platform/platform.env"
 
-die() { printf 'deploy: error: %s\n' "$*" >&2; exit 2; }
+script=deploy
+# shellcheck source=tools/lib.sh
+source "$root/tools/lib.sh"
 log() { printf 'deploy: %s\n' "$*"; }
-
-# require NAME REGEX HINT: NAME must be set and match REGEX.
-require() {
-  local value=${!1:-}
-  [[ -n "$value" ]] || die "$1 is not set ($3)"
-  [[ "$value" =~ $2 ]] || die "$1='$value' is not $3"
-}
-
-need() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null ||
-      die "'$tool' is not on PATH (helm and kubectl: run 'make tools'; aws: install the AWS CLI v2)"
-  done
-}
 
 dry_run=${DRY_RUN:-0}
 namespace=${NAMESPACE:-webapp}

@@ -29,22 +29,10 @@ source "$root/tools/versions.env"
 # shellcheck source=platform/platform.env
 source "$root/platform/platform.env"
 
-die() { printf 'platform-sync: error: %s\n' "$*" >&2; exit 2; }
+script=platform-sync
+# shellcheck source=tools/lib.sh
+source "$root/tools/lib.sh"
 log() { printf 'platform-sync: %s\n' "$*" >&2; }
-
-# require NAME REGEX WHAT: NAME must be set and match REGEX.
-require() {
-  local value=${!1:-}
-  [[ -n "$value" ]] || die "$1 is not set: $3"
-  [[ "$value" =~ $2 ]] || die "$1='$value' is not $3"
-}
-
-need() {
-  local tool
-  for tool in "$@"; do
-    command -v "$tool" >/dev/null || die "'$tool' is not installed: run 'make tools'"
-  done
-}
 
 dry_run=${DRY_RUN:-0}
 monitoring_namespace=${MONITORING_NAMESPACE:-$PLATFORM_MONITORING_NAMESPACE}

@@ -6,7 +6,8 @@
 #   terraform.sh test       terraform test (mocked AWS provider, plan only) in every config
 #
 # Env: TF_PROVIDER_MIRROR  directory holding registry.terraform.io/hashicorp/aws/<version>/...
-#                          (default: found on this machine, else the public registry)
+#                          (default: found on this machine once, remembered in
+#                          .tools/terraform-mirror; else the public registry)
 # The generated CLI config is .tools/terraform.rc; it replaces any TF_CLI_CONFIG_FILE of the caller.
 set -euo pipefail
 
@@ -42,17 +43,23 @@ find_mirror() {
     echo "$TF_PROVIDER_MIRROR"
     return
   fi
+  local remembered="$root/.tools/terraform-mirror" found
+  if [[ -s "$remembered" ]] && has_aws_provider "$(<"$remembered")"; then
+    cat "$remembered"
+    return
+  fi
   if has_aws_provider /opt/tf-plugins; then
     echo /opt/tf-plugins
     return
   fi
-  local found
   # find exits non-zero on unreadable directories or the time limit; what it printed still counts.
   found=$(timeout 120 find / \( -path /proc -o -path /sys -o -path /dev -o -path "$root" \) -prune -o \
     -path '*/registry.terraform.io/hashicorp/aws/*' -name 'terraform-provider-aws_*' -print -quit 2>/dev/null) ||
     log "the search of / for a provider mirror ended early (exit $?)"
   if [[ -n "$found" ]]; then
-    echo "${found%%/registry.terraform.io/*}"
+    # The search takes seconds to minutes; later runs reuse its answer while it stays valid.
+    mkdir -p "$(dirname "$remembered")"
+    echo "${found%%/registry.terraform.io/*}" | tee "$remembered"
     return
   fi
   if curl -fsS --max-time 10 -o /dev/null https://registry.terraform.io/.well-known/terraform.json; then
