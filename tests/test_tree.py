@@ -89,3 +89,22 @@ def test_process_wording_pattern_catches_the_known_phrasings():
 def test_every_checkov_skip_gives_a_reason(files):
     found = findings(files, CHECKOV_SKIP, keep=lambda m: len((m.group(2) or "").split()) < 3)
     assert found == [], "a skip needs '#checkov:skip=ID:reason':\n" + "\n".join(found)
+
+
+NAME_RULE = re.compile(
+    r'variable "(?:name|cluster_name)" \{.*?condition\s*=\s*can\(regex\("([^"]+)"', re.DOTALL
+)
+
+
+def test_the_name_rule_is_written_the_same_in_every_config():
+    """Terraform cannot share a validation between modules, so the copies are held equal here:
+    the cluster name flows into the VPC, NLB and IAM names, and one rule must fit them all."""
+    rules = {}
+    for path in sorted((ROOT / "terraform").glob("**/variables.tf")):
+        if ".terraform" in path.parts or "ecr" in path.parts:
+            continue  # ECR repository names follow their own registry rule
+        found = NAME_RULE.search(path.read_text())
+        if found:
+            rules[path.relative_to(ROOT).as_posix()] = found.group(1)
+    assert len(rules) >= 5, rules
+    assert len(set(rules.values())) == 1, rules

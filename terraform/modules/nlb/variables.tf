@@ -3,7 +3,7 @@ variable "name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,27}$", var.name)) && !endswith(var.name, "-")
+    condition     = can(regex("^[a-zA-Z]([a-zA-Z0-9-]{0,26}[a-zA-Z0-9])?$", var.name))
     error_message = "name must start with a letter, hold only letters, digits and hyphens, not end with a hyphen, and be at most 28 characters."
   }
 }

@@ -468,3 +468,32 @@ run "rejects_bad_arns" {
 
   expect_failures = [var.log_kms_key_arn, var.load_balancer_target_group_arns]
 }
+
+# The name rule shared by every config: no trailing hyphen, at most 28 characters (29 refused).
+run "rejects_cluster_name_with_trailing_hyphen" {
+  command = plan
+
+  variables {
+    cluster_name = "webapp-"
+  }
+
+  expect_failures = [var.cluster_name]
+}
+
+run "rejects_cluster_name_of_29_characters" {
+  command = plan
+
+  variables {
+    cluster_name = "a2345678901234567890123456789"
+  }
+
+  expect_failures = [var.cluster_name]
+}
+
+run "accepts_cluster_name_of_28_characters" {
+  command = plan
+
+  variables {
+    cluster_name = "a234567890123456789012345678"
+  }
+}

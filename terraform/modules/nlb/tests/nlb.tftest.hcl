@@ -163,3 +163,32 @@ run "rejects_bad_deregistration_delay" {
 
   expect_failures = [var.deregistration_delay_seconds]
 }
+
+# The name rule shared by every config: no trailing hyphen, at most 28 characters (29 refused).
+run "rejects_name_with_trailing_hyphen" {
+  command = plan
+
+  variables {
+    name = "webapp-"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "rejects_name_of_29_characters" {
+  command = plan
+
+  variables {
+    name = "a2345678901234567890123456789"
+  }
+
+  expect_failures = [var.name]
+}
+
+run "accepts_name_of_28_characters" {
+  command = plan
+
+  variables {
+    name = "a234567890123456789012345678"
+  }
+}
