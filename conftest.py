@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import socket
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -51,3 +52,25 @@ def webapp_bin() -> Path:
     if not path.is_file():
         pytest.fail(f"{path} is missing: run 'make app-build'", pytrace=False)
     return path
+
+
+def tracked_files(*patterns: str) -> list[Path]:
+    """The tree's files (tracked, or new and not ignored) matching git pathspecs, without the
+    deliberately broken lint fixtures and the vendored upstream files."""
+    listed = subprocess.run(
+        ["git", "ls-files", "-co", "--exclude-standard", "--", *patterns],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.splitlines()
+    return [
+        ROOT / name
+        for name in listed
+        if not name.startswith(("tests/lint-fixtures/", "vendor/")) and (ROOT / name).is_file()
+    ]
+
+
+@pytest.fixture(name="tracked_files", scope="session")
+def tracked_files_fixture():
+    return tracked_files

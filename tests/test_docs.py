@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import re
 import shlex
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -17,17 +16,6 @@ SHELL_FENCES = {"", "sh", "bash", "shell", "console"}
 TARGET = re.compile(r"^([A-Za-z0-9_.-]+)\s*:(?!=)", re.MULTILINE)
 ASSIGNMENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 INLINE_COMMAND = re.compile(r"`((?:[A-Z_]+=\S+ )*make [^`]+)`")
-
-
-def pages() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard", "*.md"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
-    return [ROOT / p for p in listed if not p.startswith(("vendor/", "tests/lint-fixtures/"))]
 
 
 def make_targets() -> set[str]:
@@ -67,8 +55,8 @@ def commands(block: str) -> list[list[str]]:
 
 
 @pytest.fixture(scope="module")
-def all_pages() -> list[Path]:
-    found = pages()
+def all_pages(tracked_files) -> list[Path]:
+    found = tracked_files("*.md")
     assert len(found) > 10, "the page listing looks wrong"
     return found
 

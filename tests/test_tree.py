@@ -9,15 +9,11 @@ reader of the product and goes stale at once.
 from __future__ import annotations
 
 import re
-import subprocess
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-# Fixtures are deliberately wrong; vendored files are upstream's words.
-EXEMPT = ("tests/lint-fixtures/", "vendor/")
-THIS_FILE = Path(__file__).resolve().relative_to(ROOT).as_posix()
 
 PROCESS_WORDING = re.compile(
     r"\b(previous|earlier|this|next|last|prior) session\b"
@@ -31,18 +27,10 @@ PROCESS_WORDING = re.compile(
 CHECKOV_SKIP = re.compile(r"checkov:skip=([A-Z0-9_]+)(?::\s*(.*))?")
 
 
-def tracked_text_files() -> list[Path]:
-    listed = subprocess.run(
-        ["git", "ls-files", "-co", "--exclude-standard"],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout.split()
+def text_files(tracked: list[Path]) -> list[Path]:
     files = []
-    for name in listed:
-        path = ROOT / name
-        if name.startswith(EXEMPT) or name == THIS_FILE or not path.is_file():
+    for path in tracked:
+        if path.resolve() == Path(__file__).resolve():
             continue
         try:
             path.read_text(encoding="utf-8")
@@ -53,8 +41,8 @@ def tracked_text_files() -> list[Path]:
 
 
 @pytest.fixture(scope="module")
-def files() -> list[Path]:
-    found = tracked_text_files()
+def files(tracked_files) -> list[Path]:
+    found = text_files(tracked_files())
     assert len(found) > 50, "the tree listing looks wrong"
     return found
 

@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -67,10 +68,11 @@ def write_tool(directory, name, text):
 
 
 class DeployTest(unittest.TestCase):
+    @pytest.fixture(autouse=True)
+    def real_helm(self, helm):
+        self.real_helm = helm
+
     def setUp(self):
-        self.real_helm = shutil.which("helm")
-        if self.real_helm is None:
-            self.fail("helm is not installed: run 'make tools'")
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="deploy-test-"))
         self.addCleanup(shutil.rmtree, self.work)
         self.calls = self.work / "calls"

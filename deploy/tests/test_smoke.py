@@ -11,20 +11,15 @@ import subprocess
 import sys
 import threading
 import time
-import unittest
 import urllib.request
+
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SMOKE = ROOT / "deploy" / "smoke.py"
 WRONG_SHA = "f" * 40
 # Seconds smoke.py may overrun its limit: one last request and process start-up.
 SLACK = 3.0
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def smoke(url, sha, timeout, interval=0.5):
@@ -51,21 +46,20 @@ def smoke(url, sha, timeout, interval=0.5):
 
 
 class Service:
-    """The webapp binary on free ports; always stopped by the test's cleanup."""
+    """The webapp binary on the given port, the admin listener on any free one."""
 
-    def __init__(self, test, port):
+    def __init__(self, binary, port, admin_port):
         env = {
             **os.environ,
             "APP_PORT": str(port),
-            "ADMIN_PORT": str(free_port()),
+            "ADMIN_PORT": str(admin_port),
             "BIND_ADDRESS": "127.0.0.1",
             "LOG_FORMAT": "json",
             "RUST_LOG": "warn",
         }
         self.process = subprocess.Popen(
-            [os.environ["WEBAPP_BIN"]], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
+            [str(binary)], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
         )
-        test.addCleanup(self.stop)
         self.url = f"http://127.0.0.1:{port}"
 
     def wait_until_serving(self, limit=20.0):
@@ -86,70 +80,91 @@ class Service:
         self.process.stderr.close()
 
 
-class SmokeTest(unittest.TestCase):
-    @classmethod
-    def setUpClass(cls):
-        if not os.environ.get("WEBAPP_BIN") or not os.environ.get("WEBAPP_SHA"):
-            raise AssertionError(
-                "WEBAPP_BIN and WEBAPP_SHA are unset: run 'make delivery-test', "
-                "which builds the service with a known GIT_SHA"
-            )
+@pytest.fixture(scope="module")
+def sha() -> str:
+    if not os.environ.get("WEBAPP_SHA"):
+        pytest.fail(
+            "WEBAPP_SHA is unset: run 'make delivery-test', which builds the service with a "
+            "known GIT_SHA",
+            pytrace=False,
+        )
+    return os.environ["WEBAPP_SHA"]
 
-    def test_passes_on_the_deployed_sha(self):
-        service = Service(self, free_port())
-        service.wait_until_serving()
-        result, elapsed = smoke(service.url, os.environ["WEBAPP_SHA"], timeout=10)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn(os.environ["WEBAPP_SHA"], result.stdout)
-        self.assertLess(elapsed, 5)
 
-    def test_retries_until_the_new_build_answers(self):
-        port = free_port()
-        starter = threading.Timer(1.5, lambda: Service(self, port))
-        starter.start()
-        self.addCleanup(starter.cancel)
-        result, elapsed = smoke(f"http://127.0.0.1:{port}", os.environ["WEBAPP_SHA"], timeout=20)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("no response", result.stdout)
-        self.assertGreater(elapsed, 1.5)
+@pytest.fixture
+def start_service(webapp_bin, free_port):
+    """Starts the service on a port (a free one by default); every one is stopped afterwards."""
+    started = []
 
-    def test_fails_on_a_wrong_sha(self):
-        service = Service(self, free_port())
-        service.wait_until_serving()
-        result, elapsed = smoke(service.url, WRONG_SHA, timeout=3)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn(f"last: commit {os.environ['WEBAPP_SHA']}", result.stderr)
-        self.assertGreaterEqual(elapsed, 3)
-        self.assertLess(elapsed, 3 + SLACK)
+    def start(port=None):
+        service = Service(webapp_bin, port or free_port(), free_port())
+        started.append(service)
+        return service
 
-    def test_fails_when_nothing_listens(self):
-        result, elapsed = smoke(f"http://127.0.0.1:{free_port()}", WRONG_SHA, timeout=2)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("no response", result.stderr)
-        self.assertLess(elapsed, 2 + SLACK)
+    yield start
+    for service in started:
+        service.stop()
 
-    def test_fails_in_time_when_the_server_never_answers(self):
-        hung = socket.socket()
-        self.addCleanup(hung.close)
+
+def test_passes_on_the_deployed_sha(start_service, sha):
+    service = start_service()
+    service.wait_until_serving()
+    result, elapsed = smoke(service.url, sha, timeout=10)
+    assert result.returncode == 0, result.stderr
+    assert sha in result.stdout
+    assert elapsed < 5
+
+
+def test_retries_until_the_new_build_answers(start_service, free_port, sha):
+    port = free_port()
+    starter = threading.Timer(1.5, start_service, args=(port,))
+    starter.start()
+    try:
+        result, elapsed = smoke(f"http://127.0.0.1:{port}", sha, timeout=20)
+    finally:
+        starter.cancel()
+        starter.join()
+    assert result.returncode == 0, result.stderr
+    assert "no response" in result.stdout
+    assert elapsed > 1.5
+
+
+def test_fails_on_a_wrong_sha(start_service, sha):
+    service = start_service()
+    service.wait_until_serving()
+    result, elapsed = smoke(service.url, WRONG_SHA, timeout=3)
+    assert result.returncode == 1
+    assert f"last: commit {sha}" in result.stderr
+    assert 3 <= elapsed < 3 + SLACK
+
+
+def test_fails_when_nothing_listens(free_port):
+    result, elapsed = smoke(f"http://127.0.0.1:{free_port()}", WRONG_SHA, timeout=2)
+    assert result.returncode == 1
+    assert "no response" in result.stderr
+    assert elapsed < 2 + SLACK
+
+
+def test_fails_in_time_when_the_server_never_answers():
+    with socket.socket() as hung:
         hung.bind(("127.0.0.1", 0))
         hung.listen(16)  # connections complete in the backlog and are never served
-        result, elapsed = smoke(f"http://127.0.0.1:{hung.getsockname()[1]}", WRONG_SHA, timeout=3)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("timed out", result.stderr)
-        self.assertLess(elapsed, 3 + SLACK)
-
-    def test_bad_arguments_are_refused(self):
-        cases = [
-            ("ftp://x", WRONG_SHA, "--url"),
-            ("http://x", "main", "--expected-sha"),
-            ("http://x", WRONG_SHA[:7], "--expected-sha"),
-        ]
-        for url, sha, named in cases:
-            with self.subTest(url=url, sha=sha):
-                result, _ = smoke(url, sha, timeout=1)
-                self.assertEqual(result.returncode, 2)
-                self.assertIn(named, result.stderr)
+        url = f"http://127.0.0.1:{hung.getsockname()[1]}"
+        result, elapsed = smoke(url, WRONG_SHA, timeout=3)
+    assert result.returncode == 1
+    assert "timed out" in result.stderr
+    assert elapsed < 3 + SLACK
 
 
-if __name__ == "__main__":
-    unittest.main()
+@pytest.mark.parametrize(
+    ("url", "expected", "named"),
+    [
+        ("ftp://x", WRONG_SHA, "--url"),
+        ("http://x", "main", "--expected-sha"),
+        ("http://x", WRONG_SHA[:7], "--expected-sha"),
+    ],
+)
+def test_bad_arguments_are_refused(url, expected, named):
+    result, _ = smoke(url, expected, timeout=1)
+    assert result.returncode == 2
+    assert named in result.stderr
