@@ -21,13 +21,12 @@ monitoring-test: $(MONITORING_TEST_STEPS) ## Monitoring: promtool suites, runboo
 monitoring-rules-test: ## Monitoring: promtool test rules (every alert fires and stays quiet), runbook coverage, long windows read recorded rates
 	@$(call need,promtool $(VENV_PYTHON))
 	promtool test rules $(MONITORING_TESTS)/rules/*.test.yaml
-	cd $(MONITORING_TESTS) && $(VENV_PYTHON) check_runbooks.py
-	cd $(ROOT) && $(VENV_PYTHON) -m pytest -q $(MONITORING_TESTS)/test_slo_rules.py
+	cd $(ROOT) && $(VENV_PYTHON) -m pytest -q $(MONITORING_TESTS)/test_runbooks.py $(MONITORING_TESTS)/test_slo_rules.py
 
 # The dashboards' structure is checked once, by monitoring-lint.
 monitoring-dashboards-test: ## Monitoring: cluster-only dashboard queries return data on synthetic series
 	@$(call need,promtool $(VENV_PYTHON))
-	cd $(MONITORING_TESTS) && $(VENV_PYTHON) external_queries.py
+	cd $(ROOT) && $(VENV_PYTHON) -m pytest -q $(MONITORING_TESTS)/test_external_queries.py
 
 monitoring-proof: app-build ## Monitoring: every dashboard query and recording rule vs a real Prometheus scraping the real service
 	@$(call need,prometheus $(VENV_PYTHON))
@@ -39,4 +38,4 @@ monitoring-local-test: app-build ## Monitoring: make up (idempotent), load and d
 
 monitoring-compose-test: ## Monitoring: compose.yaml parses, mounts exist, pinned images, same scrape labels (no Docker here)
 	@$(call need,promtool $(VENV_PYTHON))
-	cd $(MONITORING_TESTS) && $(VENV_PYTHON) check_compose.py
+	cd $(ROOT) && $(VENV_PYTHON) -m pytest -q $(MONITORING_TESTS)/test_compose.py

@@ -10,7 +10,7 @@ slow requests, 404s), then evaluates through the HTTP API:
   * every recording rule's expression, and its recorded series: must return data;
   * every rule, alerts included, must report health "ok" (no evaluation error);
   * every query over kube-state-metrics or cAdvisor series (external-metrics.yaml): must parse;
-    external_queries.py runs those on synthetic series.
+    test_external_queries.py runs those on synthetic series.
 
 Fails on the first query with no data after a bounded wait. Stops both processes on every exit.
 """
@@ -161,7 +161,7 @@ def main() -> int:
                 " every rule healthy"
             )
             print(
-                f"dashboard proof: {len(cluster_only)} cluster-only queries parsed (data: external_queries.py):"
+                f"dashboard proof: {len(cluster_only)} cluster-only queries parsed (data: test_external_queries.py):"
             )
             for query in cluster_only:
                 print(f"  {query.where}")

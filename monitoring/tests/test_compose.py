@@ -35,7 +35,7 @@ def mounts(service: dict) -> dict[str, Path]:
     return found
 
 
-def main() -> int:
+def test_compose_matches_the_local_stack(tool):
     compose = yaml.safe_load(COMPOSE.read_text())
     services = compose["services"]
     problems = []
@@ -104,7 +104,7 @@ def main() -> int:
 
     result = subprocess.run(
         [
-            "promtool",
+            tool("promtool"),
             "check",
             "config",
             "--syntax-only",
@@ -118,15 +118,4 @@ def main() -> int:
     if result.returncode != 0:
         problems.append(f"promtool check config: {result.stdout}{result.stderr}")
 
-    for problem in problems:
-        print(f"compose.yaml: {problem}", file=sys.stderr)
-    if problems:
-        return 1
-    print(
-        "compose.yaml: parses, mounts exist, images pinned, scrape labels and provisioning match (not run: no Docker engine)"
-    )
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    assert problems == [], "compose.yaml:\n" + "\n".join(problems)
