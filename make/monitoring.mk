@@ -30,11 +30,11 @@ monitoring-dashboards-test: ## Monitoring: cluster-only dashboard queries return
 
 monitoring-proof: app-build ## Monitoring: every dashboard query and recording rule vs a real Prometheus scraping the real service
 	@$(call need,prometheus $(VENV_PYTHON))
-	cd $(MONITORING_TESTS) && timeout 180 $(VENV_PYTHON) dashboard_proof.py
+	cd $(ROOT) && timeout 180 $(VENV_PYTHON) -m pytest -q $(MONITORING_TESTS)/test_dashboard_proof.py
 
 monitoring-local-test: app-build ## Monitoring: make up (idempotent), load and down, in a temporary dir with free ports
 	@$(call need,prometheus $(VENV_PYTHON))
-	timeout 180 $(VENV_PYTHON) $(MONITORING_TESTS)/local_stack_test.py
+	cd $(ROOT) && timeout 180 $(VENV_PYTHON) -m pytest -q $(MONITORING_TESTS)/test_local_stack.py
 
 monitoring-compose-test: ## Monitoring: compose.yaml parses, mounts exist, pinned images, same scrape labels (no Docker here)
 	@$(call need,promtool $(VENV_PYTHON))

@@ -1,6 +1,6 @@
 """The service and a Prometheus on loopback, scraped the way the cluster scrapes them.
 
-Used by the dashboard proof (monitoring/tests/dashboard_proof.py) and by `make up` / `make load`
+Used by the dashboard proof (monitoring/tests/test_dashboard_proof.py) and by `make up` / `make load`
 (monitoring/stack.py), so both see the labels the chart's ServiceMonitor produces on EKS:
 job="webapp" (the ServiceMonitor's jobLabel), namespace, pod, service, container, endpoint and
 instance, with metrics from the admin port. Both load the chart's rule files unchanged.

@@ -18,7 +18,6 @@ Fails on the first query with no data after a bounded wait. Stops both processes
 import json
 import signal
 import sys
-import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -35,7 +34,6 @@ from dashboards import (
 )  # noqa: E402
 from localstack import (  # noqa: E402
     drive_load,
-    free_port,
     prometheus_config,
     prometheus_query,
     start_prometheus,
@@ -90,7 +88,7 @@ def rule_health(prom: str) -> list[dict]:
     return [rule for group in groups for rule in group["rules"]]
 
 
-def main() -> int:
+def test_every_dashboard_query_and_recording_rule_returns_data(tmp_path, free_port):
     external = external_metrics()
     queries = all_queries()
     own = [q for q in queries if not is_external(q, external)]
@@ -104,72 +102,37 @@ def main() -> int:
     procs = []
     # make's SIGTERM (and Ctrl-C) must still run the finally block below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    with tempfile.TemporaryDirectory(prefix="dashboard-proof-") as tmp:
-        work = Path(tmp)
-        try:
-            app_port, admin_port, prom_port = free_port(), free_port(), free_port()
-            procs.append(start_webapp(app_port, admin_port, work / "webapp.log"))
-            wait_ready(f"http://127.0.0.1:{admin_port}/readyz", procs[0], work / "webapp.log", 20)
-            config = work / "prometheus.yml"
-            config.write_text(
-                prometheus_config(admin_port, VARIABLE_VALUES["namespace"], "webapp-proof", "1s")
-            )
-            procs.append(
-                start_prometheus(config, work / "data", prom_port, work / "prometheus.log")
-            )
-            prom = f"http://127.0.0.1:{prom_port}"
-            wait_ready(f"{prom}/-/ready", procs[1], work / "prometheus.log", 30)
+    work = tmp_path
+    try:
+        app_port, admin_port, prom_port = free_port(), free_port(), free_port()
+        procs.append(start_webapp(app_port, admin_port, work / "webapp.log"))
+        wait_ready(f"http://127.0.0.1:{admin_port}/readyz", procs[0], work / "webapp.log", 20)
+        config = work / "prometheus.yml"
+        config.write_text(
+            prometheus_config(admin_port, VARIABLE_VALUES["namespace"], "webapp-proof", "1s")
+        )
+        procs.append(start_prometheus(config, work / "data", prom_port, work / "prometheus.log"))
+        prom = f"http://127.0.0.1:{prom_port}"
+        wait_ready(f"{prom}/-/ready", procs[1], work / "prometheus.log", 30)
 
-            statuses = drive_load(f"http://127.0.0.1:{app_port}", LOAD_SECONDS, LOAD_ROUNDS)
-            print(
-                f"load: {sum(statuses.values())} requests, statuses {dict(sorted(statuses.items()))}"
-            )
-            for needed in (200, 404, 500, 503):
-                if not statuses[needed]:
-                    print(
-                        f"the load produced no {needed} response: the service's routes changed?",
-                        file=sys.stderr,
-                    )
-                    return 1
+        statuses = drive_load(f"http://127.0.0.1:{app_port}", LOAD_SECONDS, LOAD_ROUNDS)
+        for needed in (200, 404, 500, 503):
+            assert statuses[needed], f"the load produced no {needed} response: {statuses}"
 
-            problems = evaluate(prom, own + rule_queries)
-            # Alerts return nothing while quiet, so their health is the check: a runtime error
-            # (many-to-many matching, say) shows up only there.
-            problems += [
-                f"rule {rule['name']}: health {rule.get('health')!r}, {rule.get('lastError')!r}"
-                for rule in rule_health(prom)
-                if rule.get("health") != "ok"
-            ]
-            for query in cluster_only:
-                result = prometheus_query(prom, query.expr)
-                if result.get("status") != "success":
-                    problems.append(
-                        f"{query.where}: error {result.get('error')!r}\n    {query.expr}"
-                    )
-            if problems:
-                print("dashboard proof FAILED:", *problems, sep="\n  ", file=sys.stderr)
-                print(
-                    f"\nprometheus log tail:\n{(work / 'prometheus.log').read_text()[-1500:]}",
-                    file=sys.stderr,
-                )
-                return 1
-            print(
-                f"dashboard proof: {len(own)} dashboard queries over the service's metrics returned data"
-            )
-            print(
-                f"dashboard proof: {len(rules)} recording rules returned data (expression and recorded series);"
-                " every rule healthy"
-            )
-            print(
-                f"dashboard proof: {len(cluster_only)} cluster-only queries parsed (data: test_external_queries.py):"
-            )
-            for query in cluster_only:
-                print(f"  {query.where}")
-            return 0
-        finally:
-            for proc in reversed(procs):
-                stop(proc)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        problems = evaluate(prom, own + rule_queries)
+        # Alerts return nothing while quiet, so their health is the check: a runtime error
+        # (many-to-many matching, say) shows up only there.
+        problems += [
+            f"rule {rule['name']}: health {rule.get('health')!r}, {rule.get('lastError')!r}"
+            for rule in rule_health(prom)
+            if rule.get("health") != "ok"
+        ]
+        for query in cluster_only:
+            result = prometheus_query(prom, query.expr)
+            if result.get("status") != "success":
+                problems.append(f"{query.where}: error {result.get('error')!r}\n    {query.expr}")
+        log_tail = (work / "prometheus.log").read_text()[-1500:]
+        assert problems == [], "\n".join(problems) + f"\nprometheus log tail:\n{log_tail}"
+    finally:
+        for proc in reversed(procs):
+            stop(proc)
