@@ -6,6 +6,7 @@ import subprocess
 
 import pytest
 import yaml
+
 from conftest import PLATFORM, ROOT, run_sync
 
 # EKS runs these itself and exposes none of them on the nodes: the stack's Services for them

@@ -13,6 +13,7 @@ from pathlib import Path
 import healthy_eks
 import pytest
 import yaml
+
 from conftest import ROOT
 
 RULE_FILES = sorted((ROOT / "charts/webapp/files/rules").glob("*.yaml"))

@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 import pytest
+
 from conftest import ROOT, run_sync
 
 KUBECTL_STAND_IN = """#!/usr/bin/env python3
