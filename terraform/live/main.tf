@@ -115,7 +115,7 @@ module "nlb" {
 module "eks" {
   source = "../modules/eks"
 
-  cluster_name       = var.cluster_name
+  name               = var.cluster_name
   kubernetes_version = var.kubernetes_version
   addon_versions     = var.addon_versions
 

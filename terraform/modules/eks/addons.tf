@@ -37,8 +37,8 @@ locals {
 resource "aws_iam_role" "pod_identity" {
   for_each = local.pod_identity_roles
 
-  name        = "${var.cluster_name}-${each.key}"
-  description = "EKS Pod Identity role of ${each.key} in ${var.cluster_name}"
+  name        = "${var.name}-${each.key}"
+  description = "EKS Pod Identity role of ${each.key} in ${var.name}"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

@@ -21,7 +21,7 @@ locals {
 ################################################################################
 
 resource "aws_kms_key" "secrets" {
-  description             = "Encrypts Kubernetes secrets of EKS cluster ${var.cluster_name}"
+  description             = "Encrypts Kubernetes secrets of EKS cluster ${var.name}"
   enable_key_rotation     = true
   deletion_window_in_days = 7
 
@@ -42,14 +42,14 @@ resource "aws_kms_key" "secrets" {
 }
 
 resource "aws_kms_alias" "secrets" {
-  name          = "alias/eks/${var.cluster_name}"
+  name          = "alias/eks/${var.name}"
   target_key_id = aws_kms_key.secrets.key_id
 }
 
 # Created before the cluster: otherwise EKS creates it on its own, with no retention.
 resource "aws_cloudwatch_log_group" "cluster" {
   #checkov:skip=CKV_AWS_338:Retention is a variable (30 days by default); a year of control-plane logs is a cost decision for the operator.
-  name              = "/aws/eks/${var.cluster_name}/cluster"
+  name              = "/aws/eks/${var.name}/cluster"
   retention_in_days = var.log_retention_days
   kms_key_id        = var.log_kms_key_arn
 
@@ -61,8 +61,8 @@ resource "aws_cloudwatch_log_group" "cluster" {
 ################################################################################
 
 resource "aws_iam_role" "cluster" {
-  name        = "${var.cluster_name}-cluster"
-  description = "EKS control plane of ${var.cluster_name}"
+  name        = "${var.name}-cluster"
+  description = "EKS control plane of ${var.name}"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -85,7 +85,7 @@ resource "aws_iam_role_policy_attachment" "cluster" {
 
 resource "aws_eks_cluster" "this" {
   #checkov:skip=CKV_AWS_37:api, audit and authenticator logs record who called the API, what changed and who signed in; controllerManager and scheduler logs add CloudWatch cost for little operational use.
-  name     = var.cluster_name
+  name     = var.name
   version  = var.kubernetes_version
   role_arn = aws_iam_role.cluster.arn
 

@@ -3,8 +3,8 @@
 ################################################################################
 
 resource "aws_iam_role" "node" {
-  name        = "${var.cluster_name}-node"
-  description = "Worker nodes of ${var.cluster_name}"
+  name        = "${var.name}-node"
+  description = "Worker nodes of ${var.name}"
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
@@ -28,8 +28,8 @@ resource "aws_iam_role_policy_attachment" "node" {
 }
 
 resource "aws_launch_template" "node" {
-  name_prefix            = "${var.cluster_name}-node-"
-  description            = "Nodes of ${var.cluster_name}: IMDSv2 only, encrypted gp3 root volume"
+  name_prefix            = "${var.name}-node-"
+  description            = "Nodes of ${var.name}: IMDSv2 only, encrypted gp3 root volume"
   update_default_version = true
 
   # Hop limit 1: the IMDS answer cannot cross the extra network hop into a pod, so pods
@@ -54,12 +54,12 @@ resource "aws_launch_template" "node" {
 
   tag_specifications {
     resource_type = "instance"
-    tags          = merge(var.tags, { Name = "${var.cluster_name}-node" })
+    tags          = merge(var.tags, { Name = "${var.name}-node" })
   }
 
   tag_specifications {
     resource_type = "volume"
-    tags          = merge(var.tags, { Name = "${var.cluster_name}-node" })
+    tags          = merge(var.tags, { Name = "${var.name}-node" })
   }
 
   tags = var.tags
@@ -77,7 +77,7 @@ resource "terraform_data" "node_egress" {
 
 resource "aws_eks_node_group" "default" {
   cluster_name           = aws_eks_cluster.this.name
-  node_group_name_prefix = "${var.cluster_name}-"
+  node_group_name_prefix = "${var.name}-"
   node_role_arn          = aws_iam_role.node.arn
   subnet_ids             = var.private_subnet_ids
   version                = aws_eks_cluster.this.version

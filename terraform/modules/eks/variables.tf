@@ -1,11 +1,11 @@
-variable "cluster_name" {
-  description = "Name of the EKS cluster; also the prefix of its IAM roles, so the CI apply role (scoped to <cluster_name>-*) can manage them."
+variable "name" {
+  description = "Name of the EKS cluster; also the prefix of its IAM roles, so the CI apply role (scoped to <name>-*) can manage them."
   type        = string
   default     = "devops-eks-cluster"
 
   validation {
-    condition     = can(regex("^[a-zA-Z]([a-zA-Z0-9-]{0,26}[a-zA-Z0-9])?$", var.cluster_name))
-    error_message = "cluster_name must start with a letter, hold only letters, digits and hyphens, not end with a hyphen, and be at most 28 characters."
+    condition     = can(regex("^[a-zA-Z]([a-zA-Z0-9-]{0,26}[a-zA-Z0-9])?$", var.name))
+    error_message = "name must start with a letter, hold only letters, digits and hyphens, not end with a hyphen, and be at most 28 characters."
   }
 }
 

@@ -449,13 +449,13 @@ run "rejects_bad_cluster_settings" {
   command = plan
 
   variables {
-    cluster_name       = "devops_eks"
+    name               = "devops_eks"
     support_type       = "FOREVER"
     log_retention_days = 45
     private_subnet_ids = ["subnet-priv-a"]
   }
 
-  expect_failures = [var.cluster_name, var.support_type, var.log_retention_days, var.private_subnet_ids]
+  expect_failures = [var.name, var.support_type, var.log_retention_days, var.private_subnet_ids]
 }
 
 run "rejects_bad_arns" {
@@ -470,30 +470,30 @@ run "rejects_bad_arns" {
 }
 
 # The name rule shared by every config: no trailing hyphen, at most 28 characters (29 refused).
-run "rejects_cluster_name_with_trailing_hyphen" {
+run "rejects_name_with_trailing_hyphen" {
   command = plan
 
   variables {
-    cluster_name = "webapp-"
+    name = "webapp-"
   }
 
-  expect_failures = [var.cluster_name]
+  expect_failures = [var.name]
 }
 
-run "rejects_cluster_name_of_29_characters" {
+run "rejects_name_of_29_characters" {
   command = plan
 
   variables {
-    cluster_name = "a2345678901234567890123456789"
+    name = "a2345678901234567890123456789"
   }
 
-  expect_failures = [var.cluster_name]
+  expect_failures = [var.name]
 }
 
-run "accepts_cluster_name_of_28_characters" {
+run "accepts_name_of_28_characters" {
   command = plan
 
   variables {
-    cluster_name = "a234567890123456789012345678"
+    name = "a234567890123456789012345678"
   }
 }
