@@ -1,8 +1,12 @@
-"""The hardening rules of the delivery issue, checked on the workflow files themselves.
+"""The workflows' hardening rules that zizmor and checkov do not check.
 
-zizmor and checkov cover most of these by their own rules, but some are looser than ours (zizmor
-only flags `${{ }}` in `run:` when the value is attacker-controlled; nothing checks that
-`id-token: write` comes with a role, or that approvals guard apply and deploy).
+`make workflows-lint` runs zizmor with the auditor persona, which already fails a workflow on
+top-level permissions other than none (excessive-permissions), a checkout that keeps its token
+(artipacked) and any `${{ }}` inside a script (template-injection); `make lint-selftest` proves
+each on tests/lint-fixtures/workflows/hardening.yml. What is left here is stricter than zizmor
+(every action, `actions/*` included, pinned to a commit with its version) or outside its rules:
+`id-token: write` only with a role, roles from variables, approvals before apply and deploy,
+the deploy's digest and rollback wiring, and no build cache for the published image.
 """
 
 import pathlib
@@ -44,11 +48,9 @@ class WorkflowRulesTest(unittest.TestCase):
                 with self.subTest(workflow=path.name, uses=reference):
                     self.assertRegex(reference, PINNED)
 
-    def test_no_permissions_at_the_top_and_least_per_job(self):
+    def test_least_permissions_per_job(self):
         for path in WORKFLOWS:
-            workflow = load(path)
-            self.assertEqual(workflow["permissions"], {}, path.name)
-            for name, job in workflow["jobs"].items():
+            for name, job in load(path)["jobs"].items():
                 with self.subTest(workflow=path.name, job=name):
                     permissions = job["permissions"]
                     self.assertEqual(permissions.get("contents"), "read")
@@ -63,21 +65,6 @@ class WorkflowRulesTest(unittest.TestCase):
                         "attestations",
                     }
                     self.assertEqual(extra, set())
-
-    def test_checkouts_keep_no_credentials(self):
-        for path in WORKFLOWS:
-            for name, job in load(path)["jobs"].items():
-                for step in steps(job):
-                    if step.get("uses", "").startswith("actions/checkout@"):
-                        with self.subTest(workflow=path.name, job=name):
-                            self.assertIs(step["with"]["persist-credentials"], False)
-
-    def test_no_expressions_inside_run_scripts(self):
-        for path in WORKFLOWS:
-            for name, job in load(path)["jobs"].items():
-                for step in steps(job):
-                    with self.subTest(workflow=path.name, job=name, step=step.get("name")):
-                        self.assertNotIn("${{", step.get("run", ""))
 
     def test_roles_come_from_variables_and_no_keys_anywhere(self):
         for path in WORKFLOWS:

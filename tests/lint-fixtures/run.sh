@@ -36,6 +36,9 @@ expect_reject clippy 'clippy::ptr_arg' cargo clippy --quiet --offline \
 expect_reject terraform-fmt 'main.tf' terraform fmt -check terraform-fmt
 expect_reject actionlint 'potentially untrusted' actionlint workflows/injection.yml
 expect_reject zizmor 'template-injection' zizmor --offline workflows/injection.yml
+for rule in excessive-permissions artipacked template-injection; do
+  expect_reject "zizmor $rule" "$rule" zizmor --offline --persona auditor workflows/hardening.yml
+done
 expect_reject checkov 'CKV_AWS_24' sh -c \
   'cd checkov && checkov -d . --framework terraform --skip-download --compact --quiet'
 expect_reject checkov-iam 'CKV_AWS_62' sh -c \
