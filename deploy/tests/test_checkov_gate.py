@@ -4,7 +4,6 @@ import json
 import pathlib
 import subprocess
 import sys
-import unittest
 
 GATE = pathlib.Path(__file__).resolve().parents[2] / "deploy" / "checkov_gate.py"
 PASSED = {
@@ -34,27 +33,27 @@ def gate(document, *workflows):
     )
 
 
-class CheckovGateTest(unittest.TestCase):
+class TestCheckovGate:
     def test_all_scanned_and_passed(self):
         result = gate(report(), "workflows/ci.yml")
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
 
     def test_a_skipped_workflow_fails(self):
         result = gate(report(), "workflows/ci.yml", "workflows/app.yml")
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("workflows/app.yml was not scanned", result.stderr)
+        assert result.returncode == 1
+        assert "workflows/app.yml was not scanned" in result.stderr
 
     def test_a_failed_check_fails(self):
         failed = {**PASSED, "check_id": "CKV2_GHA_1", "check_name": "top-level permissions"}
         result = gate(report(failed=[failed]), "workflows/ci.yml")
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("FAILED CKV2_GHA_1", result.stderr)
+        assert result.returncode == 1
+        assert "FAILED CKV2_GHA_1" in result.stderr
 
     def test_parsing_errors_fail(self):
-        self.assertEqual(gate(report(parsing_errors=1), "workflows/ci.yml").returncode, 1)
+        assert gate(report(parsing_errors=1), "workflows/ci.yml").returncode == 1
 
     def test_no_report_fails(self):
-        self.assertEqual(gate({"check_type": "yaml"}, "workflows/ci.yml").returncode, 1)
+        assert gate({"check_type": "yaml"}, "workflows/ci.yml").returncode == 1
         broken = subprocess.run(
             [sys.executable, str(GATE)],
             input="not json",
@@ -63,8 +62,4 @@ class CheckovGateTest(unittest.TestCase):
             timeout=30,
             check=False,
         )
-        self.assertEqual(broken.returncode, 2)
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert broken.returncode == 2

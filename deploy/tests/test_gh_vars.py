@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "gh_vars.py"
@@ -31,10 +30,12 @@ def gh_vars(*args):
     )
 
 
-class GhVarsTest(unittest.TestCase):
-    def setUp(self):
+class TestGhVars:
+    def setup_method(self):
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="gh-vars-test-"))
-        self.addCleanup(shutil.rmtree, self.work)
+
+    def teardown_method(self):
+        shutil.rmtree(self.work)
 
     def run_printed(self, commands):
         """{variable: (environment or None, value)} that the printed commands would set."""
@@ -49,43 +50,37 @@ class GhVarsTest(unittest.TestCase):
         settings = {}
         for line in calls.read_text().splitlines():
             argv = json.loads(line)
-            self.assertIn(argv[:2], (["variable", "set"], ["variable", "delete"]))
+            assert argv[:2] in (["variable", "set"], ["variable", "delete"])
             options = dict(zip(argv[3::2], argv[4::2], strict=False))
-            self.assertEqual(options.get("--repo"), "acme/devops-eks")
+            assert options.get("--repo") == "acme/devops-eks"
             # A deleted variable is recorded with the value None.
             settings[argv[2]] = (options.get("--env"), options.get("--body"))
         return settings
 
     def test_commands_set_every_output_verbatim(self):
         result = gh_vars(BOOTSTRAP, LIVE, "--repo", "acme/devops-eks")
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(result.stderr, "")
+        assert result.returncode == 0, result.stderr
+        assert result.stderr == ""
         settings = self.run_printed(result.stdout)
         outputs = {**json.loads(BOOTSTRAP.read_text()), **json.loads(LIVE.read_text())}
-        self.assertEqual(settings["TF_BACKEND_CONFIG"], (None, outputs["backend_config"]["value"]))
-        self.assertEqual(settings["PLAN_ROLE_ARN"], (None, outputs["plan_role_arn"]["value"]))
-        self.assertEqual(
-            settings["ECR_PUSH_ROLE_ARN"], (None, outputs["ecr_push_role_arn"]["value"])
+        assert settings["TF_BACKEND_CONFIG"] == (None, outputs["backend_config"]["value"])
+        assert settings["PLAN_ROLE_ARN"] == (None, outputs["plan_role_arn"]["value"])
+        assert settings["ECR_PUSH_ROLE_ARN"] == (None, outputs["ecr_push_role_arn"]["value"])
+        assert settings["APPLY_ROLE_ARN"] == ("production", outputs["apply_role_arn"]["value"])
+        assert settings["DEPLOY_ROLE_ARN"] == ("production", outputs["deploy_role_arn"]["value"])
+        assert settings["PUBLIC_SUBNET_CIDRS"] == (
+            "production",
+            '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
         )
-        self.assertEqual(
-            settings["APPLY_ROLE_ARN"], ("production", outputs["apply_role_arn"]["value"])
-        )
-        self.assertEqual(
-            settings["DEPLOY_ROLE_ARN"], ("production", outputs["deploy_role_arn"]["value"])
-        )
-        self.assertEqual(
-            settings["PUBLIC_SUBNET_CIDRS"],
-            ("production", '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]'),
-        )
-        self.assertEqual(settings["APP_URL"], ("production", outputs["app_url"]["value"]))
-        self.assertEqual(settings["CLUSTER_ENDPOINT_ACCESS"], (None, "private"))
-        self.assertEqual(settings["CI_RUNNER_PROJECT"], (None, "devops-eks-cluster-ci"))
+        assert settings["APP_URL"] == ("production", outputs["app_url"]["value"])
+        assert settings["CLUSTER_ENDPOINT_ACCESS"] == (None, "private")
+        assert settings["CI_RUNNER_PROJECT"] == (None, "devops-eks-cluster-ci")
         # No cache in this deployment: the variable is deleted, not left stale.
-        self.assertEqual(settings["IMAGE_REGISTRY_CACHE"], ("production", None))
-        self.assertEqual(len(settings), 15)
+        assert settings["IMAGE_REGISTRY_CACHE"] == ("production", None)
+        assert len(settings) == 15
         # Outputs no workflow reads stay out of the variables.
-        self.assertNotIn("CLUSTER_ENDPOINT", settings)
-        self.assertNotIn("LOAD_BALANCER_CONTROLLER_ROLE_ARN", settings)
+        assert "CLUSTER_ENDPOINT" not in settings
+        assert "LOAD_BALANCER_CONTROLLER_ROLE_ARN" not in settings
 
     def test_a_runner_removed_from_terraform_deletes_its_variable(self):
         live = self.work / "live.json"
@@ -95,22 +90,22 @@ class GhVarsTest(unittest.TestCase):
         outputs["image_registry_cache"]["value"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
         live.write_text(json.dumps(outputs))
         result = gh_vars(BOOTSTRAP, live, "--repo", "acme/devops-eks")
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
         settings = self.run_printed(result.stdout)
-        self.assertEqual(settings["CI_RUNNER_PROJECT"], (None, None))
-        self.assertEqual(settings["CLUSTER_ENDPOINT_ACCESS"], (None, "public_cidrs"))
-        self.assertEqual(
-            settings["IMAGE_REGISTRY_CACHE"],
-            ("production", "123456789012.dkr.ecr.eu-west-1.amazonaws.com"),
+        assert settings["CI_RUNNER_PROJECT"] == (None, None)
+        assert settings["CLUSTER_ENDPOINT_ACCESS"] == (None, "public_cidrs")
+        assert settings["IMAGE_REGISTRY_CACHE"] == (
+            "production",
+            "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
         )
 
     def test_bootstrap_alone_lists_what_is_still_missing(self):
         result = gh_vars(BOOTSTRAP)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertIn("PLAN_ROLE_ARN", result.stdout)
-        self.assertNotIn("CLUSTER_NAME", result.stdout)
-        self.assertIn("not in these outputs yet", result.stderr)
-        self.assertIn("cluster_name", result.stderr)
+        assert result.returncode == 0, result.stderr
+        assert "PLAN_ROLE_ARN" in result.stdout
+        assert "CLUSTER_NAME" not in result.stdout
+        assert "not in these outputs yet" in result.stderr
+        assert "cluster_name" in result.stderr
 
     def test_bad_input_fails_with_a_reason(self):
         sensitive = self.work / "sensitive.json"
@@ -132,17 +127,12 @@ class GhVarsTest(unittest.TestCase):
             self.work / "absent.json": "cannot read",
         }
         for path, reason in cases.items():
-            with self.subTest(path=path.name):
-                result = gh_vars(path)
-                self.assertEqual(result.returncode, 2)
-                self.assertIn(reason, result.stderr)
-                self.assertEqual(result.stdout, "")
+            result = gh_vars(path)
+            assert result.returncode == 2, path.name
+            assert reason in result.stderr, path.name
+            assert result.stdout == "", path.name
 
     def test_bad_repo_is_refused(self):
         result = gh_vars(BOOTSTRAP, "--repo", "not a repo")
-        self.assertEqual(result.returncode, 2)
-        self.assertIn("--repo must be owner/name", result.stderr)
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert result.returncode == 2
+        assert "--repo must be owner/name" in result.stderr

@@ -7,7 +7,6 @@ import pathlib
 import shutil
 import subprocess
 import tempfile
-import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 # Logs its arguments; `plan` prints and exits as FAKE_PLAN_EXIT says, `show` prints the plan.
@@ -23,10 +22,9 @@ esac
 """
 
 
-class InfraTest(unittest.TestCase):
-    def setUp(self):
+class TestInfra:
+    def setup_method(self):
         self.tree = pathlib.Path(tempfile.mkdtemp(prefix="infra-test-"))
-        self.addCleanup(shutil.rmtree, self.tree)
         (self.tree / "deploy").mkdir()
         shutil.copy(ROOT / "deploy" / "infra.sh", self.tree / "deploy" / "infra.sh")
         (self.tree / "terraform" / "live").mkdir(parents=True)
@@ -45,6 +43,9 @@ class InfraTest(unittest.TestCase):
         self.env.pop("TF_BACKEND_CONFIG", None)
         self.env.pop("TF_LIVE_TFVARS", None)
 
+    def teardown_method(self):
+        shutil.rmtree(self.tree)
+
     def infra(self, command, plan_exit=0, **env):
         return subprocess.run(
             [str(self.tree / "deploy" / "infra.sh"), command],
@@ -60,34 +61,33 @@ class InfraTest(unittest.TestCase):
 
     def test_plan_with_changes(self):
         result = self.infra("plan", plan_exit=2)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(self.output.read_text(), "has_changes=true\n")
-        self.assertEqual(self.plan_text(), "Plan: 1 to add, 0 to change, 0 to destroy.\n")
-        self.assertIn("-detailed-exitcode", self.calls.read_text())
+        assert result.returncode == 0, result.stderr
+        assert self.output.read_text() == "has_changes=true\n"
+        assert self.plan_text() == "Plan: 1 to add, 0 to change, 0 to destroy.\n"
+        assert "-detailed-exitcode" in self.calls.read_text()
 
     def test_plan_without_changes(self):
         result = self.infra("plan", plan_exit=0)
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(self.output.read_text(), "has_changes=false\n")
+        assert result.returncode == 0, result.stderr
+        assert self.output.read_text() == "has_changes=false\n"
 
     def test_failed_plan_keeps_the_error_for_the_comment(self):
         result = self.infra("plan", plan_exit=1)
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("Error: No valid credential sources found", self.plan_text())
-        self.assertFalse(self.output.exists())
+        assert result.returncode == 1
+        assert "Error: No valid credential sources found" in self.plan_text()
+        assert not self.output.exists()
 
     def test_drift_exit_codes(self):
         for plan_exit, status, said in ((0, 0, "no drift"), (2, 2, "DRIFT"), (1, 1, "plan failed")):
-            with self.subTest(plan_exit=plan_exit):
-                result = self.infra("drift", plan_exit=plan_exit)
-                self.assertEqual(result.returncode, status)
-                self.assertIn(said, result.stdout + result.stderr)
-                self.assertIn("-lock=false", self.calls.read_text().splitlines()[-1])
+            result = self.infra("drift", plan_exit=plan_exit)
+            assert result.returncode == status, (plan_exit, result.stderr)
+            assert said in result.stdout + result.stderr
+            assert "-lock=false" in self.calls.read_text().splitlines()[-1]
 
     def test_init_needs_backend_settings(self):
         result = self.infra("init")
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("no backend settings", result.stderr)
+        assert result.returncode == 1
+        assert "no backend settings" in result.stderr
 
     def test_init_writes_the_backend_and_inputs_from_the_variables(self):
         result = self.infra(
@@ -95,23 +95,17 @@ class InfraTest(unittest.TestCase):
             TF_BACKEND_CONFIG='bucket = "acme-tfstate"',
             TF_LIVE_TFVARS='public_access_cidrs = ["0.0.0.0/0"]',
         )
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
         live = self.tree / "terraform" / "live"
-        self.assertEqual((live / "backend.hcl").read_text(), 'bucket = "acme-tfstate"\n')
-        self.assertEqual(
-            (live / "github.auto.tfvars").read_text(), 'public_access_cidrs = ["0.0.0.0/0"]\n'
-        )
-        self.assertIn(
-            "init -input=false -lockfile=readonly -backend-config=backend.hcl",
-            self.calls.read_text(),
+        assert (live / "backend.hcl").read_text() == 'bucket = "acme-tfstate"\n'
+        assert (live / "github.auto.tfvars").read_text() == 'public_access_cidrs = ["0.0.0.0/0"]\n'
+        assert (
+            "init -input=false -lockfile=readonly -backend-config=backend.hcl"
+            in self.calls.read_text()
         )
 
     def test_apply_needs_the_saved_plan(self):
         result = self.infra("apply")
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("no saved plan", result.stderr)
-        self.assertFalse(self.calls.exists())
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert result.returncode == 1
+        assert "no saved plan" in result.stderr
+        assert not self.calls.exists()

