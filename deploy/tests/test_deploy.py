@@ -11,7 +11,6 @@ import shutil
 import stat
 import subprocess
 import tempfile
-import unittest
 
 import pytest
 import yaml
@@ -67,17 +66,19 @@ def write_tool(directory, name, text):
     path.chmod(path.stat().st_mode | stat.S_IXUSR)
 
 
-class DeployTest(unittest.TestCase):
+class TestDeploy:
     @pytest.fixture(autouse=True)
     def real_helm(self, helm):
         self.real_helm = helm
 
-    def setUp(self):
+    def setup_method(self):
         self.work = pathlib.Path(tempfile.mkdtemp(prefix="deploy-test-"))
-        self.addCleanup(shutil.rmtree, self.work)
         self.calls = self.work / "calls"
         self.summary = self.work / "summary.md"
         self.output = self.work / "output"
+
+    def teardown_method(self):
+        shutil.rmtree(self.work)
 
     def run_deploy(self, bin_dir, **overrides):
         # Optional inputs from the caller's environment (a CI job's, say) must not leak in.
@@ -113,19 +114,17 @@ class DeployTest(unittest.TestCase):
 
     def test_render_pins_the_image_digest(self):
         result = self.render()
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
         documents = [d for d in yaml.safe_load_all(result.stdout) if d]
         deployments = [d for d in documents if d["kind"] == "Deployment"]
-        self.assertEqual(len(deployments), 1)
+        assert len(deployments) == 1
         images = [c["image"] for c in deployments[0]["spec"]["template"]["spec"]["containers"]]
-        self.assertEqual(images, [f"{INPUTS['IMAGE_REPOSITORY']}@{DIGEST}"])
+        assert images == [f"{INPUTS['IMAGE_REPOSITORY']}@{DIGEST}"]
         bindings = [d for d in documents if d["kind"] == "TargetGroupBinding"]
-        self.assertEqual(
-            [b["spec"]["targetGroupARN"] for b in bindings], [INPUTS["TARGET_GROUP_ARN"]]
-        )
+        assert [b["spec"]["targetGroupARN"] for b in bindings] == [INPUTS["TARGET_GROUP_ARN"]]
 
     def test_live_deploy_uses_the_rendered_arguments(self):
-        self.assertEqual(self.render().returncode, 0)
+        assert self.render().returncode == 0
         (rendered,) = self.helm_calls("template")
         bin_dir = self.work / "live-bin"
         bin_dir.mkdir()
@@ -133,16 +132,16 @@ class DeployTest(unittest.TestCase):
             write_tool(bin_dir, tool, STAND_IN)
         self.calls.unlink()
         result = self.run_deploy(bin_dir)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
         (upgrade,) = self.helm_calls("upgrade")
-        self.assertEqual(upgrade, ["upgrade", "--install", *rendered[1:]])
+        assert upgrade == ["upgrade", "--install", *rendered[1:]]
         for flag in ("--rollback-on-failure", "--wait", "--timeout"):
-            self.assertIn(flag, upgrade)
+            assert flag in upgrade
         order = [" ".join(line.split()[0:2]) for line in self.calls.read_text().splitlines()]
         # `kubectl create | kubectl apply` run concurrently, so their log order varies.
-        self.assertEqual(order[:2], ["helm version", "aws eks"])
-        self.assertEqual(sorted(order[2:4]), ["kubectl apply", "kubectl create"])
-        self.assertEqual(order[4:], ["kubectl label", "make -C", "helm upgrade", "helm status"])
+        assert order[:2] == ["helm version", "aws eks"]
+        assert sorted(order[2:4]) == ["kubectl apply", "kubectl create"]
+        assert order[4:] == ["kubectl label", "make -C", "helm upgrade", "helm status"]
         (label,) = [
             line for line in self.calls.read_text().splitlines() if line.startswith("kubectl label")
         ]
@@ -151,12 +150,12 @@ class DeployTest(unittest.TestCase):
             "elbv2.k8s.aws/pod-readiness-gate-inject=enabled",
             "--overwrite",
         ):
-            self.assertIn(wanted, label.split())
-        self.assertIn("platform-sync", self.calls.read_text())
-        self.assertEqual(self.output.read_text(), "revision=7\n")
+            assert wanted in label.split()
+        assert "platform-sync" in self.calls.read_text()
+        assert self.output.read_text() == "revision=7\n"
         summary = self.summary.read_text()
         for wanted in ("http://example.test", DIGEST, "| Chart revision | 7 "):
-            self.assertIn(wanted, summary)
+            assert wanted in summary
 
     def test_bad_input_is_refused_with_its_name(self):
         cases = {
@@ -167,25 +166,20 @@ class DeployTest(unittest.TestCase):
             "HELM_TIMEOUT": "soon",
         }
         for name, value in cases.items():
-            with self.subTest(name=name):
-                result = self.render(**{name: value})
-                self.assertEqual(result.returncode, 2)
-                self.assertIn(name, result.stderr)
-                self.assertEqual(result.stdout, "")
+            result = self.render(**{name: value})
+            assert result.returncode == 2, name
+            assert name in result.stderr
+            assert result.stdout == "", name
 
     def test_a_missing_input_is_named(self):
         result = self.render(TARGET_GROUP_ARN="")
-        self.assertEqual(result.returncode, 2)
-        self.assertIn("TARGET_GROUP_ARN is not set", result.stderr)
+        assert result.returncode == 2
+        assert "TARGET_GROUP_ARN is not set" in result.stderr
 
     def test_another_helm_version_is_refused(self):
         bin_dir = self.work / "old-helm"
         bin_dir.mkdir()
         write_tool(bin_dir, "helm", STAND_IN)
         result = self.run_deploy(bin_dir, PINNED_HELM="v3.19.0")
-        self.assertEqual(result.returncode, 2)
-        self.assertIn("the pin is", result.stderr)
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert result.returncode == 2
+        assert "the pin is" in result.stderr

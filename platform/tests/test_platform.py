@@ -11,8 +11,8 @@ Run by `make platform-test` with the tools venv's python and helm on PATH.
 """
 
 import os
+import re
 import subprocess
-import unittest
 from pathlib import Path
 
 import yaml
@@ -68,48 +68,48 @@ def render_chart() -> list[dict]:
     return [doc for doc in yaml.safe_load_all(result.stdout) if doc]
 
 
-class ValuesFiles(unittest.TestCase):
-    def setUp(self):
+class TestValuesFiles:
+    def setup_method(self):
         self.kps = yaml.safe_load(KPS_VALUES.read_text())
         self.lbc = yaml.safe_load(LBC_VALUES.read_text())
         self.storage_class = yaml.safe_load(STORAGE_CLASS.read_text())
 
     def test_pins_are_versions(self):
         pins = versions()
-        self.assertRegex(pins["KUBE_PROMETHEUS_STACK_CHART_VERSION"], r"^88\.\d+\.\d+$")
-        self.assertRegex(pins["AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION"], r"^\d+\.\d+\.\d+$")
+        assert re.search(r"^88\.\d+\.\d+$", pins["KUBE_PROMETHEUS_STACK_CHART_VERSION"])
+        assert re.search(r"^\d+\.\d+\.\d+$", pins["AWS_LOAD_BALANCER_CONTROLLER_CHART_VERSION"])
 
     def test_volumes_use_the_gp3_class_of_the_ebs_csi_driver(self):
-        self.assertEqual(self.storage_class["kind"], "StorageClass")
-        self.assertEqual(self.storage_class["provisioner"], "ebs.csi.aws.com")
-        self.assertEqual(self.storage_class["parameters"]["type"], "gp3")
+        assert self.storage_class["kind"] == "StorageClass"
+        assert self.storage_class["provisioner"] == "ebs.csi.aws.com"
+        assert self.storage_class["parameters"]["type"] == "gp3"
         name = self.storage_class["metadata"]["name"]
         for spec in (
             self.kps["prometheus"]["prometheusSpec"]["storageSpec"],
             self.kps["alertmanager"]["alertmanagerSpec"]["storage"],
         ):
-            self.assertEqual(spec["volumeClaimTemplate"]["spec"]["storageClassName"], name)
+            assert spec["volumeClaimTemplate"]["spec"]["storageClassName"] == name
 
     def test_prometheus_retention_covers_the_30_day_slo_window(self):
         spec = self.kps["prometheus"]["prometheusSpec"]
-        self.assertRegex(spec["retention"], r"^\d+d$")
-        self.assertGreaterEqual(int(spec["retention"][:-1]), 30)
-        self.assertIn("requests", spec["resources"])
-        self.assertIn("limits", spec["resources"])
+        assert re.search(r"^\d+d$", spec["retention"])
+        assert int(spec["retention"][:-1]) >= 30
+        assert "requests" in spec["resources"]
+        assert "limits" in spec["resources"]
 
     def test_grafana_password_from_a_secret_and_not_exposed(self):
         grafana = self.kps["grafana"]
-        self.assertTrue(grafana["admin"]["existingSecret"])
-        self.assertNotIn("adminPassword", grafana)
-        self.assertEqual(grafana["service"]["type"], "ClusterIP")
-        self.assertFalse(grafana["ingress"]["enabled"])
+        assert grafana["admin"]["existingSecret"]
+        assert "adminPassword" not in grafana
+        assert grafana["service"]["type"] == "ClusterIP"
+        assert not grafana["ingress"]["enabled"]
 
     def test_receivers_read_their_urls_from_the_mounted_secret(self):
         secret = self.kps["alertmanager"]["alertmanagerSpec"]["secrets"][0]
         for receiver in self.kps["alertmanager"]["config"]["receivers"]:
             for hook in receiver.get("webhook_configs", []):
-                self.assertNotIn("url", hook, "a URL in values would end up in git")
-                self.assertTrue(hook["url_file"].startswith(f"/etc/alertmanager/secrets/{secret}/"))
+                assert "url" not in hook, "a URL in values would end up in git"
+                assert hook["url_file"].startswith(f"/etc/alertmanager/secrets/{secret}/")
 
     def test_every_webapp_severity_routes_to_a_real_receiver(self):
         route = self.kps["alertmanager"]["config"]["route"]
@@ -121,7 +121,7 @@ class ValuesFiles(unittest.TestCase):
             for rule in group["rules"]
             if "alert" in rule
         }
-        self.assertEqual(severities, {"page", "ticket"})
+        assert severities == {"page", "ticket"}
         for severity in severities:
             matched = [
                 r
@@ -131,28 +131,24 @@ class ValuesFiles(unittest.TestCase):
                     for m in r["matchers"]
                 )
             ]
-            self.assertEqual(len(matched), 1, f"severity {severity}: routes {matched}")
-            self.assertEqual(matched[0]["receiver"], severity)
-            self.assertTrue(
-                receivers[severity].get("webhook_configs"), f"receiver {severity} sends nothing"
-            )
+            assert len(matched) == 1, f"severity {severity}: routes {matched}"
+            assert matched[0]["receiver"] == severity
+            assert receivers[severity].get("webhook_configs"), f"receiver {severity} sends nothing"
 
     def test_load_balancer_controller_service_account_matches_terraform(self):
         # docs/interfaces.md: Pod Identity association for kube-system/aws-load-balancer-controller.
-        self.assertEqual(self.lbc["serviceAccount"]["name"], "aws-load-balancer-controller")
-        self.assertTrue(self.lbc["serviceAccount"]["create"])
+        assert self.lbc["serviceAccount"]["name"] == "aws-load-balancer-controller"
+        assert self.lbc["serviceAccount"]["create"]
         interfaces = (ROOT / "docs/interfaces.md").read_text()
-        self.assertIn("`aws-load-balancer-controller` in `kube-system`", interfaces)
+        assert "`aws-load-balancer-controller` in `kube-system`" in interfaces
         for key in ("clusterName", "region", "vpcId"):
-            self.assertNotIn(
-                key, self.lbc, f"{key} comes from Terraform at sync time, not from git"
-            )
+            assert key not in self.lbc, f"{key} comes from Terraform at sync time, not from git"
 
 
-class SyncCommands(unittest.TestCase):
-    def setUp(self):
+class TestSyncCommands:
+    def setup_method(self):
         result = sync(**SYNC_ENV)
-        self.assertEqual(result.returncode, 0, result.stderr)
+        assert result.returncode == 0, result.stderr
         self.lines = result.stdout.splitlines()
         self.pins = versions()
 
@@ -162,23 +158,23 @@ class SyncCommands(unittest.TestCase):
             for line in self.lines
             if line.startswith(f"helm upgrade --install {release} ")
         ]
-        self.assertEqual(len(found), 1, self.lines)
+        assert len(found) == 1, self.lines
         return found[0]
 
     def assert_flag(self, args: list[str], flag: str, value: str):
-        self.assertIn(flag, args)
-        self.assertEqual(args[args.index(flag) + 1], value, f"{flag} in {' '.join(args)}")
+        assert flag in args
+        assert args[args.index(flag) + 1] == value, f"{flag} in {' '.join(args)}"
 
     def test_kube_prometheus_stack_release(self):
         args = self.helm_upgrade(KPS_RELEASE)
-        self.assertEqual(args[4], "kube-prometheus-stack")
+        assert args[4] == "kube-prometheus-stack"
         self.assert_flag(args, "--repo", "https://prometheus-community.github.io/helm-charts")
         self.assert_flag(args, "--version", self.pins["KUBE_PROMETHEUS_STACK_CHART_VERSION"])
         self.assert_flag(args, "--namespace", "monitoring")
         self.assert_flag(args, "--values", str(KPS_VALUES))
         self.assert_flag(args, "--timeout", "15m")
-        self.assertIn("--rollback-on-failure", args)
-        self.assertIn("--wait", args)
+        assert "--rollback-on-failure" in args
+        assert "--wait" in args
 
     def test_load_balancer_controller_release_gets_the_terraform_outputs(self):
         args = self.helm_upgrade("aws-load-balancer-controller")
@@ -187,49 +183,44 @@ class SyncCommands(unittest.TestCase):
         self.assert_flag(args, "--namespace", "kube-system")
         self.assert_flag(args, "--values", str(LBC_VALUES))
         set_strings = [args[i + 1] for i, a in enumerate(args) if a == "--set-string"]
-        self.assertEqual(
-            set_strings,
-            [
-                "clusterName=demo",
-                "region=eu-west-1",
-                "vpcId=vpc-0123456789abcdef0",
-                f"serviceMonitor.additionalLabels.release={KPS_RELEASE}",
-            ],
-        )
-        self.assertIn("--rollback-on-failure", args)
-        self.assertIn("--wait", args)
+        assert set_strings == [
+            "clusterName=demo",
+            "region=eu-west-1",
+            "vpcId=vpc-0123456789abcdef0",
+            f"serviceMonitor.additionalLabels.release={KPS_RELEASE}",
+        ]
+        assert "--rollback-on-failure" in args
+        assert "--wait" in args
 
     def test_order_storage_and_crds_before_the_releases(self):
         def index(prefix):
             return next(i for i, line in enumerate(self.lines) if line.startswith(prefix))
 
         storage = index("kubectl apply --server-side -f ")
-        self.assertTrue(self.lines[storage].endswith(str(STORAGE_CLASS)))
+        assert self.lines[storage].endswith(str(STORAGE_CLASS))
         crds = [i for i, line in enumerate(self.lines) if line.startswith("helm show crds ")]
-        self.assertEqual(len(crds), 2)
+        assert len(crds) == 2
         for i in crds:
-            self.assertTrue(
-                self.lines[i].endswith("| kubectl apply --server-side --force-conflicts -f -")
-            )
+            assert self.lines[i].endswith("| kubectl apply --server-side --force-conflicts -f -")
         lbc = index("helm upgrade --install aws-load-balancer-controller ")
         kps = index(f"helm upgrade --install {KPS_RELEASE} ")
-        self.assertLess(storage, min(crds))
-        self.assertLess(max(crds), lbc)
+        assert storage < min(crds)
+        assert max(crds) < lbc
         # The controller's webhook must run before anything creates Services or TargetGroupBindings.
-        self.assertLess(lbc, kps)
+        assert lbc < kps
 
     def test_timeout_and_namespace_overrides(self):
         out = sync(**SYNC_ENV, HELM_TIMEOUT="20m", MONITORING_NAMESPACE="observability").stdout
-        self.assertIn("--namespace observability --values", out)
-        self.assertIn("--timeout 20m", out)
+        assert "--namespace observability --values" in out
+        assert "--timeout 20m" in out
 
     def test_missing_or_bad_inputs_fail_with_the_variable_named(self):
         for name in SYNC_ENV:
             env = {k: v for k, v in SYNC_ENV.items() if k != name}
             result = sync(**env)
-            self.assertEqual(result.returncode, 2, name)
-            self.assertIn(f"{name} is not set", result.stderr)
-            self.assertEqual(result.stdout, "", "nothing may run before the inputs are checked")
+            assert result.returncode == 2, name
+            assert f"{name} is not set" in result.stderr
+            assert result.stdout == "", "nothing may run before the inputs are checked"
         for name, bad in (
             ("VPC_ID", "vpc-XYZ"),
             ("AWS_REGION", "Ireland"),
@@ -238,15 +229,15 @@ class SyncCommands(unittest.TestCase):
             ("DRY_RUN", "yes"),
         ):
             result = sync(**{**SYNC_ENV, name: bad})
-            self.assertEqual(result.returncode, 2, name)
-            self.assertIn(name, result.stderr)
+            assert result.returncode == 2, name
+            assert name in result.stderr
 
 
-class ChartObjectsAreSelected(unittest.TestCase):
+class TestChartObjectsAreSelected:
     """The webapp chart's monitoring objects against the stack's selectors and sidecar settings."""
 
     @classmethod
-    def setUpClass(cls):
+    def setup_class(cls):
         cls.objects = render_chart()
         cls.kps = yaml.safe_load(KPS_VALUES.read_text())
 
@@ -256,19 +247,19 @@ class ChartObjectsAreSelected(unittest.TestCase):
     def test_service_monitor_and_rules_carry_the_release_label(self):
         spec = self.kps["prometheus"]["prometheusSpec"]
         # NilUsesHelmValues true + no explicit selector = select release=<kps release>.
-        self.assertTrue(spec["serviceMonitorSelectorNilUsesHelmValues"])
-        self.assertTrue(spec["ruleSelectorNilUsesHelmValues"])
+        assert spec["serviceMonitorSelectorNilUsesHelmValues"]
+        assert spec["ruleSelectorNilUsesHelmValues"]
         for key in (
             "serviceMonitorSelector",
             "ruleSelector",
             "serviceMonitorNamespaceSelector",
             "ruleNamespaceSelector",
         ):
-            self.assertNotIn(key, spec, f"{key} would change which objects are picked up")
+            assert key not in spec, f"{key} would change which objects are picked up"
         for kind in ("ServiceMonitor", "PrometheusRule"):
             objects = self.of_kind(kind)
-            self.assertEqual(len(objects), 1, kind)
-            self.assertEqual(objects[0]["metadata"]["labels"].get("release"), KPS_RELEASE, kind)
+            assert len(objects) == 1, kind
+            assert objects[0]["metadata"]["labels"].get("release") == KPS_RELEASE, kind
 
     def test_service_monitor_scrapes_the_admin_port_as_job_webapp(self):
         monitor = self.of_kind("ServiceMonitor")[0]
@@ -280,16 +271,12 @@ class ChartObjectsAreSelected(unittest.TestCase):
                 for k, v in monitor["spec"]["selector"]["matchLabels"].items()
             )
         ]
-        self.assertEqual(
-            len(selected), 1, "the ServiceMonitor must select exactly the ClusterIP Service"
-        )
+        assert len(selected) == 1, "the ServiceMonitor must select exactly the ClusterIP Service"
         service = selected[0]
-        self.assertEqual([e["port"] for e in monitor["spec"]["endpoints"]], ["admin"])
-        self.assertIn("admin", [p["name"] for p in service["spec"]["ports"]])
-        self.assertEqual(
-            service["metadata"]["labels"][monitor["spec"]["jobLabel"]],
-            "webapp",
-            'rules and dashboards select job="webapp"',
+        assert [e["port"] for e in monitor["spec"]["endpoints"]] == ["admin"]
+        assert "admin" in [p["name"] for p in service["spec"]["ports"]]
+        assert service["metadata"]["labels"][monitor["spec"]["jobLabel"]] == "webapp", (
+            'rules and dashboards select job="webapp"'
         )
 
     def test_rules_in_the_chart_are_the_rule_files(self):
@@ -299,12 +286,12 @@ class ChartObjectsAreSelected(unittest.TestCase):
             for p in sorted(RULES_DIR.glob("*.yaml"))
             for g in yaml.safe_load(p.read_text())["groups"]
         ]
-        self.assertEqual(sorted(g["name"] for g in rule["spec"]["groups"]), sorted(expected))
+        assert sorted(g["name"] for g in rule["spec"]["groups"]) == sorted(expected)
 
     def test_dashboards_reach_the_grafana_sidecar_with_a_folder(self):
         sidecar = self.kps["grafana"]["sidecar"]["dashboards"]
-        self.assertTrue(sidecar["provider"]["foldersFromFilesStructure"])
-        self.assertEqual(sidecar["searchNamespace"], "ALL")
+        assert sidecar["provider"]["foldersFromFilesStructure"]
+        assert sidecar["searchNamespace"] == "ALL"
         maps = [
             c
             for c in self.of_kind("ConfigMap")
@@ -313,19 +300,13 @@ class ChartObjectsAreSelected(unittest.TestCase):
         dashboards = sorted(
             p.name for p in (ROOT / "charts/webapp/files/dashboards").glob("*.json")
         )
-        self.assertEqual(sorted(k for c in maps for k in c["data"]), dashboards)
+        assert sorted(k for c in maps for k in c["data"]) == dashboards
         for config_map in maps:
-            self.assertEqual(len(config_map["data"]), 1, "one dashboard per ConfigMap")
-            self.assertTrue(
-                config_map["metadata"].get("annotations", {}).get(sidecar["folderAnnotation"])
-            )
+            assert len(config_map["data"]) == 1, "one dashboard per ConfigMap"
+            assert config_map["metadata"].get("annotations", {}).get(sidecar["folderAnnotation"])
 
     def test_network_policy_admits_prometheus_from_the_monitoring_namespace(self):
         policies = self.of_kind("NetworkPolicy")
-        self.assertTrue(policies)
+        assert policies
         text = yaml.safe_dump(policies)
-        self.assertIn("kubernetes.io/metadata.name: monitoring", text)
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert "kubernetes.io/metadata.name: monitoring" in text

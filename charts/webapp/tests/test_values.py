@@ -1,9 +1,9 @@
 """Bad values are refused, each with a message that names the value and says what is wrong."""
 
 import json
-import unittest
 
 import chartlib
+import pytest
 import yaml
 
 SCHEMA_HEADER = "values don't meet the specifications of the schema"
@@ -31,17 +31,17 @@ def schema_paths(schema, definitions, prefix=""):
             yield f"{prefix}{key}"
 
 
-class Rejections(unittest.TestCase):
+class TestRejections:
     def refused(self, *overrides, profile="eks"):
-        with self.assertRaises(chartlib.RenderError) as caught:
+        with pytest.raises(chartlib.RenderError) as caught:
             chartlib.render_text(profile, *overrides)
-        return str(caught.exception)
+        return str(caught.value)
 
     def assert_schema_refuses(self, overrides, path, reason):
         message = self.refused(*overrides)
-        self.assertIn(SCHEMA_HEADER, message)
-        self.assertIn(f"at '{path}'", message)
-        self.assertIn(reason, message)
+        assert SCHEMA_HEADER in message
+        assert f"at '{path}'" in message
+        assert reason in message
 
     def test_wrong_type(self):
         self.assert_schema_refuses(
@@ -96,68 +96,66 @@ class Rejections(unittest.TestCase):
 
     def test_empty_tag(self):
         message = self.refused("--set", "image.tag=", "--set", "image.digest=")
-        self.assertIn(
-            "image.tag is empty: set image.tag to a release version (never latest) or image.digest",
-            message,
+        assert (
+            "image.tag is empty: set image.tag to a release version (never latest) or image.digest"
+            in message
         )
 
     def test_latest_tag(self):
         message = self.refused("--set", "image.tag=latest", "--set", "image.digest=")
-        self.assertIn("image.tag is latest: pin a release version or set image.digest", message)
+        assert "image.tag is latest: pin a release version or set image.digest" in message
 
     def test_empty_repository(self):
         message = self.refused("--set", "image.repository=")
-        self.assertIn(
-            "image.repository is empty: set it to the Terraform output ecr_repository_url", message
+        assert (
+            "image.repository is empty: set it to the Terraform output ecr_repository_url"
+            in message
         )
 
     def test_grace_period_shorter_than_prestop_drain_and_shutdown(self):
         message = self.refused("--set", "terminationGracePeriodSeconds=44")
-        self.assertIn(
+        assert (
             "terminationGracePeriodSeconds (44) must be at least preStopSleepSeconds (20) + "
-            "config.drainDelaySeconds (5) + config.shutdownTimeoutSeconds (20) = 45",
-            message,
+            "config.drainDelaySeconds (5) + config.shutdownTimeoutSeconds (20) = 45" in message
         )
 
     def test_target_group_arn_required_when_binding_enabled(self):
         message = self.refused("--set", "targetGroupBinding.targetGroupARN=")
-        self.assertIn(
-            "targetGroupBinding.targetGroupARN is empty: set it to the Terraform output target_group_arn",
-            message,
+        assert (
+            "targetGroupBinding.targetGroupARN is empty: set it to the Terraform output target_group_arn"
+            in message
         )
 
     def test_health_check_cidrs_required_behind_a_load_balancer(self):
         message = self.refused("--set-json", "loadBalancer.healthCheckCIDRs=[]")
-        self.assertIn(
-            "loadBalancer.healthCheckCIDRs is empty: set it to the public subnet CIDRs", message
+        assert (
+            "loadBalancer.healthCheckCIDRs is empty: set it to the public subnet CIDRs" in message
         )
 
     def test_min_replicas_above_max(self):
         message = self.refused(
             "--set", "autoscaling.minReplicas=5", "--set", "autoscaling.maxReplicas=4"
         )
-        self.assertIn(
-            "autoscaling.minReplicas (5) must not exceed autoscaling.maxReplicas (4)", message
-        )
+        assert "autoscaling.minReplicas (5) must not exceed autoscaling.maxReplicas (4)" in message
 
     def test_same_port_twice(self):
         message = self.refused("--set", "ports.admin=8080")
-        self.assertIn("ports.http and ports.admin must differ (both are 8080)", message)
+        assert "ports.http and ports.admin must differ (both are 8080)" in message
 
     def test_production_defaults_need_the_deploy_values(self):
         """values.yaml alone must not render: no image, no target group. The deploy supplies them."""
-        with self.assertRaises(chartlib.RenderError):
+        with pytest.raises(chartlib.RenderError):
             chartlib.helm("template", chartlib.RELEASE, str(chartlib.CHART))
 
 
-class SchemaCoversValues(unittest.TestCase):
-    def setUp(self):
+class TestSchemaCoversValues:
+    def setup_method(self):
         self.schema = json.loads((chartlib.CHART / "values.schema.json").read_text())
         self.values = yaml.safe_load((chartlib.CHART / "values.yaml").read_text())
 
     def test_every_value_is_typed_and_every_typed_value_has_a_default(self):
         typed = set(schema_paths(self.schema, self.schema["definitions"])) - {"global"}
-        self.assertEqual(set(leaf_paths(self.values)), typed)
+        assert set(leaf_paths(self.values)) == typed
 
     def test_readme_documents_every_value(self):
         readme = (chartlib.CHART / "README.md").read_text()
@@ -168,8 +166,4 @@ class SchemaCoversValues(unittest.TestCase):
             for path in leaf_paths(self.values)
             if f"`{path}`" not in (contract if path.startswith("config.") else readme)
         ]
-        self.assertEqual(missing, [], "values missing from the README's table")
-
-
-if __name__ == "__main__":
-    unittest.main()
+        assert missing == [], "values missing from the README's table"
