@@ -130,7 +130,7 @@ def test_the_git_targets_are_found():
     assert {"app-build", "bench-build", "shell-lint"} <= set(git_targets())
 
 
-@pytest.mark.parametrize("workflow, job_name, job", list(container_jobs()))
+@pytest.mark.parametrize(("workflow", "job_name", "job"), list(container_jobs()))
 def test_every_container_job_marks_its_workspace_safe(workflow, job_name, job):
     assert "$GITHUB_WORKSPACE" in safe_directory_step(job)
 

@@ -90,7 +90,7 @@ def test_an_answer_that_is_not_a_digest_stops_the_job(lookup):
 
 
 @pytest.mark.parametrize(
-    "name, value",
+    ("name", "value"),
     [
         ("IMAGE_REPOSITORY", "docker.io/library/webapp"),
         ("IMAGE_REPOSITORY", REPOSITORY + ":latest"),

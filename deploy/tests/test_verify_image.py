@@ -112,7 +112,7 @@ def test_an_attestation_of_another_digest_does_not_count(verify):
 
 
 @pytest.mark.parametrize(
-    "name, value",
+    ("name", "value"),
     [
         ("IMAGE_DIGEST", "latest"),
         ("IMAGE_REPOSITORY", REPOSITORY + ":latest"),

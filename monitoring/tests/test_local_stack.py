@@ -72,7 +72,8 @@ def test_up_load_and_down_behave_as_documented(tmp_path, free_port):
         assert pids(run_dir) == started, "a second up must not start new processes"
 
         out = stack("load", {**env, "DURATION": "3"})
-        assert "statuses" in out and "500" in out, out
+        assert "statuses" in out, out
+        assert "500" in out, out
         prom = f"http://127.0.0.1:{ports['PROMETHEUS_PORT']}"
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

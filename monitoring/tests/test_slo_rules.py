@@ -46,9 +46,9 @@ def test_the_selector_pattern_sees_a_raw_30_day_rate():
 @pytest.mark.parametrize("rule", rules())
 def test_long_windows_sum_recorded_5m_rates(rule):
     for metric in long_selectors(rule["expr"]):
-        assert metric.startswith("slo:") and metric.endswith(":rate5m"), (
-            f"{metric} over more than {LONG // 86400} days: sum a recorded 5m rate instead"
-        )
+        why = f"{metric} over more than {LONG // 86400} days: sum a recorded 5m rate instead"
+        assert metric.startswith("slo:"), why
+        assert metric.endswith(":rate5m"), why
         assert f"rate({metric}" not in rule["expr"].replace(" ", "")
 
 

@@ -69,7 +69,8 @@ def test_storage_class_deletes_volumes_and_the_readmes_say_so():
         for line in (PLATFORM / "README.md").read_text().splitlines()
         if "WaitForFirstConsumer" in line
     ]
-    assert "`Delete`" in step and "Retain" not in step
+    assert "`Delete`" in step
+    assert "Retain" not in step
     teardown = (ROOT / "terraform/README.md").read_text()
     assert "Delete StorageClass" in teardown
     assert "kubectl delete pvc -n monitoring --all" in teardown

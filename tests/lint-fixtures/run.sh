@@ -44,6 +44,7 @@ expect_reject checkov 'CKV_AWS_24' sh -c \
 expect_reject checkov-iam 'CKV_AWS_62' sh -c \
   'cd checkov-iam && checkov -d . --framework terraform --skip-download --compact --quiet'
 expect_reject ruff 'F401' ruff check --no-cache bad.py
+expect_reject ruff-pytest 'PT009' ruff check --no-cache unittest_style.py
 expect_reject ruff-format 'would be reformatted' ruff format --no-cache --check bad.py
 expect_reject promtool 'could not parse expression' promtool check rules rules/bad.rules.yaml
 

@@ -92,7 +92,8 @@ class TestEveryProfile:
                 assert context["seccompProfile"] == {"type": "RuntimeDefault"}, name
                 assert "privileged" not in context, name
                 assert all("hostPort" not in port for port in item.get("ports", [])), name
-                assert item["resources"]["requests"] and item["resources"]["limits"], name
+                assert item["resources"]["requests"], name
+                assert item["resources"]["limits"], name
 
     @each_profile
     def test_service_account_is_dedicated_and_mounts_no_token(self, profile):
