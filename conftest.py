@@ -5,13 +5,17 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
+# free_port is the local stack's (monitoring/localstack.py), one definition for tests and tools.
+sys.path.insert(0, str(ROOT / "monitoring"))
+from localstack import free_port  # noqa: E402
+
 TOOL_PATH = os.pathsep.join([str(ROOT / ".tools/bin"), str(ROOT / ".tools/venv/bin")])
 
 
@@ -21,13 +25,6 @@ def find_tool(name: str) -> str:
     if not found:
         pytest.fail(f"{name} is not installed: run 'make tools'", pytrace=False)
     return found
-
-
-def free_port() -> int:
-    """A loopback port that was free a moment ago."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @pytest.fixture(name="free_port")

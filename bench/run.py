@@ -20,6 +20,11 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from pathlib import Path
+
+# The local stack's helper: a loopback port that was free a moment ago.
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "monitoring"))
+from localstack import free_port  # noqa: E402
 
 ROUNDS = 5
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -31,12 +36,6 @@ TARGETS = {
     "ready_ms": 50.0,
     "binary_mb": 10.0,
 }
-
-
-def free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def wait_http(port, path, deadline_s=15.0):
