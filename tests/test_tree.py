@@ -80,19 +80,41 @@ def test_every_checkov_skip_gives_a_reason(files):
 
 
 NAME_RULE = re.compile(
-    r'variable "(?:name|cluster_name)" \{.*?condition\s*=\s*can\(regex\("([^"]+)"', re.DOTALL
+    r'variable "(?:name|cluster_name)" \{.*?condition\s*=\s*(can\(regex\("([^"]+)"[^\n]*)',
+    re.DOTALL,
 )
+# The configs that receive the cluster name itself: one value, so one rule (its 28-character
+# limit leaves room for the suffixes of the NLB and IAM names made from it).
+CLUSTER_NAME_CONFIGS = {"bootstrap", "live", "modules/eks", "modules/network", "modules/nlb"}
 
 
-def test_the_name_rule_is_written_the_same_in_every_config():
-    """Terraform cannot share a validation between modules, so the copies are held equal here:
-    the cluster name flows into the VPC, NLB and IAM names, and one rule must fit them all."""
+def name_rules() -> dict[str, tuple[str, str]]:
     rules = {}
     for path in sorted((ROOT / "terraform").glob("**/variables.tf")):
-        if ".terraform" in path.parts or "ecr" in path.parts:
-            continue  # ECR repository names follow their own registry rule
+        if ".terraform" in path.parts or path.parent.name == "ecr":
+            continue  # ECR repository names follow the registry's own rule
         found = NAME_RULE.search(path.read_text())
         if found:
-            rules[path.relative_to(ROOT).as_posix()] = found.group(1)
-    assert len(rules) >= 5, rules
-    assert len(set(rules.values())) == 1, rules
+            config = path.parent.relative_to(ROOT / "terraform").as_posix()
+            rules[config] = (found.group(2), found.group(1))
+    return rules
+
+
+def accepts(rule: tuple[str, str], name: str) -> bool:
+    regex, condition = rule
+    trailing_hyphen_refused = "!endswith(var." in condition
+    return bool(re.search(regex, name)) and not (trailing_hyphen_refused and name.endswith("-"))
+
+
+def test_the_cluster_name_rule_is_written_the_same_wherever_the_name_goes():
+    """Terraform cannot share a validation between modules, so the copies are held equal here."""
+    rules = name_rules()
+    assert CLUSTER_NAME_CONFIGS <= rules.keys(), rules
+    assert len({rules[c][0] for c in CLUSTER_NAME_CONFIGS}) == 1, rules
+
+
+def test_every_name_rule_refuses_what_aws_names_refuse():
+    for config, rule in name_rules().items():
+        assert accepts(rule, "webapp"), config
+        for bad in ("webapp-", "9webapp", "web_app", "web.app", ""):
+            assert not accepts(rule, bad), (config, bad)

@@ -25,7 +25,8 @@ def tokens(text):
     text = text.strip()
     while position < len(text):
         match = TOKEN.match(text, position)
-        assert match and match.end() > position, f"cannot read {text[position:]!r}"
+        assert match, f"cannot read {text[position:]!r}"
+        assert match.end() > position, f"cannot read {text[position:]!r}"
         found.append((match.lastgroup, match.group(match.lastgroup)))
         position = match.end()
     return found
