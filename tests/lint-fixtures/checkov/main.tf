@@ -1,4 +1,4 @@
-# SSH open to the world: checkov must report CKV_AWS_24.
+# SSH open to the world: checkov must report CKV_AWS_24 (iam.tf: CKV_AWS_62).
 resource "aws_security_group" "fixture" {
   name        = "fixture"
   description = "lint fixture"
