@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Terraform for terraform/live, the way the infra workflow runs it (make infra-*).
+# Terraform for terraform/live, the way the infra workflow runs it (make terraform-live-*).
 #
 #   infra.sh init     fmt -check over terraform/, init with the S3 backend, validate
 #   infra.sh preview  plan without the state lock, for pull requests: it only reads, and must
@@ -55,7 +55,7 @@ recovery="run the infra workflow on main again (Actions -> infra -> Run workflow
 
 # backend_setting NAME: a string setting from terraform/live/backend.hcl.
 backend_setting() {
-  [[ -s "$live/backend.hcl" ]] || die "no terraform/live/backend.hcl: run 'make infra-init' first"
+  [[ -s "$live/backend.hcl" ]] || die "no terraform/live/backend.hcl: run 'make terraform-live-init' first"
   sed -n -E "s/^[[:space:]]*$1[[:space:]]*=[[:space:]]*\"([^\"]+)\"[[:space:]]*\$/\1/p" "$live/backend.hcl"
 }
 
@@ -153,7 +153,7 @@ fetch_plan() {
 
 apply() {
   if [[ -n "${PLAN_KEY:-}" ]]; then fetch_plan; fi
-  [[ -s "$plan_file" ]] || die "no saved plan at $plan_file: run 'make infra-plan' first"
+  [[ -s "$plan_file" ]] || die "no saved plan at $plan_file: run 'make terraform-live-plan' first"
   local status=0
   tf apply -input=false -no-color -lock-timeout="$lock_timeout" "$plan_file" 2>&1 |
     tee "$out/apply.log" || status=$?

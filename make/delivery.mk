@@ -10,7 +10,7 @@ DELIVERY_TARGET := $(ROOT)/target/delivery
 DELIVERY_TEST_SHA := 5eed5eed5eed5eed5eed5eed5eed5eed5eed5eed
 
 .PHONY: workflows-lint delivery-test deploy deploy-render smoke rollback gh-vars image-lookup verify-image \
-	infra-init infra-preview infra-plan infra-apply infra-drift plan-comment
+	plan-comment
 
 workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline (auditor persona), checkov github_actions
 	@$(call need,actionlint shellcheck zizmor checkov)
@@ -63,24 +63,9 @@ gh-vars: ## Print the `gh variable set` commands from the bootstrap (and, once a
 	  terraform -chdir=$(ROOT)/terraform/live output -json >$(DELIVERY_RUN)/live-outputs.json; \
 	else \
 	  echo '{}' >$(DELIVERY_RUN)/live-outputs.json; \
-	  echo "gh-vars: terraform/live is not initialised here: run 'make infra-init' for its outputs" >&2; \
+	  echo "gh-vars: terraform/live is not initialised here: run 'make terraform-live-init' for its outputs" >&2; \
 	fi
 	$(PYTHON) $(ROOT)/deploy/gh_vars.py $(DELIVERY_RUN)/bootstrap-outputs.json $(DELIVERY_RUN)/live-outputs.json
-
-infra-init: ## terraform/live: fmt -check, init with the S3 backend (TF_BACKEND_CONFIG or backend.hcl), validate
-	$(ROOT)/deploy/infra.sh init
-
-infra-preview: ## terraform/live: plan without the state lock into .run/infra/plan.txt (pull requests)
-	$(ROOT)/deploy/infra.sh preview
-
-infra-plan: ## terraform/live: plan into .run/infra/live.tfplan and plan.txt; with PLAN_KEY also into the state bucket
-	$(ROOT)/deploy/infra.sh plan
-
-infra-apply: ## terraform/live: apply the saved plan (with PLAN_KEY, PLAN_SHA256: fetched from the state bucket), nothing else
-	$(ROOT)/deploy/infra.sh apply
-
-infra-drift: ## terraform/live: plan -detailed-exitcode; exit 2 means the platform drifted
-	$(ROOT)/deploy/infra.sh drift
 
 plan-comment: ## Publish .run/infra/plan.txt: job summary, and one PR comment updated in place (PR_NUMBER)
 	@$(call need,$(PYTHON))

@@ -45,3 +45,21 @@ terraform-test: ## Terraform: terraform test (mocked AWS provider, plan) in ever
 
 terraform-docs: ## Terraform: regenerate the inputs/outputs tables in every config's README
 	$(VENV_PYTHON) $(TF_DOCS) $(TF_CONFIGS)
+
+# terraform/live against AWS with the S3 backend, as the infra workflow runs it (deploy/infra.sh).
+.PHONY: terraform-live-init terraform-live-preview terraform-live-plan terraform-live-apply terraform-live-drift
+
+terraform-live-init: ## terraform/live: fmt -check, init with the S3 backend (TF_BACKEND_CONFIG or backend.hcl), validate
+	$(ROOT)/deploy/infra.sh init
+
+terraform-live-preview: ## terraform/live: plan without the state lock into .run/infra/plan.txt (pull requests)
+	$(ROOT)/deploy/infra.sh preview
+
+terraform-live-plan: ## terraform/live: plan into .run/infra/live.tfplan and plan.txt; with PLAN_KEY also into the state bucket
+	$(ROOT)/deploy/infra.sh plan
+
+terraform-live-apply: ## terraform/live: apply the saved plan (with PLAN_KEY, PLAN_SHA256: fetched from the state bucket), nothing else
+	$(ROOT)/deploy/infra.sh apply
+
+terraform-live-drift: ## terraform/live: plan -detailed-exitcode; exit 2 means the platform drifted
+	$(ROOT)/deploy/infra.sh drift

@@ -101,19 +101,19 @@ def test_an_apply_and_a_deploy_never_run_together():
 
 def test_the_pull_request_plan_takes_no_lock():
     runs = [s.get("run") for s in workflow("infra.yml")["jobs"]["pr-plan"]["steps"]]
-    assert "make infra-preview" in runs
-    assert "make infra-plan" not in runs
+    assert "make terraform-live-preview" in runs
+    assert "make terraform-live-plan" not in runs
 
 
 def test_the_apply_gets_the_reviewed_plan_from_the_plan_job_and_no_artifact_carries_it():
     infra = workflow("infra.yml")
     plan_job, apply = infra["jobs"]["plan"], infra["jobs"]["apply"]
-    plan_step = step(plan_job, run="make infra-plan")
+    plan_step = step(plan_job, run="make terraform-live-plan")
     assert plan_step["id"] == "plan"
     assert "${{ github.run_id }}" in plan_step["env"]["PLAN_KEY"]
     for name in ("plan_key", "plan_sha256"):
         assert plan_job["outputs"][name] == f"${{{{ steps.plan.outputs.{name} }}}}"
-    assert step(apply, run="make infra-apply")["env"] == {
+    assert step(apply, run="make terraform-live-apply")["env"] == {
         "PLAN_KEY": "${{ needs.plan.outputs.plan_key }}",
         "PLAN_SHA256": "${{ needs.plan.outputs.plan_sha256 }}",
     }
