@@ -15,6 +15,17 @@ use tracing_subscriber::EnvFilter;
 /// Largest request body `BODY_LIMIT_BYTES` may allow: the body is buffered in memory.
 pub const MAX_BODY_LIMIT_BYTES: u64 = 16 * 1024 * 1024;
 
+/// Resident memory of the idle process plus the admin port's connections, measured with
+/// headroom; the rest of the memory limit is shared out between public connections.
+pub const BASELINE_BYTES: u64 = 24 * 1024 * 1024;
+
+/// Memory a connection holds besides its request head and body: its task, hyper's state and
+/// write buffer, the answer's headers and the allocator's rounding (measured, with headroom).
+pub const CONNECTION_OVERHEAD_BYTES: u64 = 32 * 1024;
+
+/// Concurrent connections on the admin port (probes and scrapes need only a few).
+pub const ADMIN_CONNECTION_LIMIT: usize = 32;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "webapp",
@@ -94,6 +105,30 @@ pub struct Config {
           value_parser = value_parser!(u64).range(1..=MAX_BODY_LIMIT_BYTES))]
     pub body_limit_bytes: u64,
 
+    /// Largest request line plus headers in bytes; a larger head gets 431 and the connection
+    /// is closed
+    #[arg(long, env = "MAX_HEADER_BYTES", default_value_t = 32768,
+          value_parser = value_parser!(u64).range(16384..=65536))]
+    pub max_header_bytes: u64,
+
+    /// Seconds a response may wait for the client to read any of it before the connection is
+    /// closed (logged and counted as a write stall)
+    #[arg(long, env = "WRITE_STALL_TIMEOUT_SECONDS", default_value_t = 10,
+          value_parser = value_parser!(u64).range(1..=300))]
+    pub write_stall_timeout_seconds: u64,
+
+    /// The container's memory limit in bytes (the chart passes limits.memory); the default
+    /// connection limit is derived from it
+    #[arg(long, env = "MEMORY_LIMIT_BYTES", default_value_t = 256 * 1024 * 1024,
+          value_parser = value_parser!(u64).range(32 * 1024 * 1024..=1024 * 1024 * 1024 * 1024))]
+    pub memory_limit_bytes: u64,
+
+    /// Concurrent connections on the public port; more are closed at once. Default: what half
+    /// of MEMORY_LIMIT_BYTES holds, after the baseline, at the worst case per connection
+    #[arg(long, env = "MAX_CONNECTIONS",
+          value_parser = value_parser!(u64).range(1..=1_000_000))]
+    pub max_connections: Option<u64>,
+
     /// Enable /delay, /status, /cpu and POST /readyz/{disable,enable}; keep false in production
     #[arg(long, env = "FAULT_INJECTION", default_value = "false", action = ArgAction::Set,
           value_parser = BoolValueParser::new())]
@@ -152,7 +187,47 @@ impl Config {
                 self.app_port
             ));
         }
-        Ok(())
+        let per_connection = self.connection_bytes();
+        let available = self.memory_limit_bytes.saturating_sub(BASELINE_BYTES);
+        let fits = available / per_connection;
+        match self.max_connections {
+            Some(limit) if limit > fits => Err(format!(
+                "MAX_CONNECTIONS={limit} needs up to {} MiB at {} KiB per connection \
+                 (MAX_HEADER_BYTES + 2 x BODY_LIMIT_BYTES + {} KiB), but MEMORY_LIMIT_BYTES \
+                 leaves {} MiB after the {} MiB baseline: lower MAX_CONNECTIONS to at most \
+                 {fits}, lower BODY_LIMIT_BYTES, or raise the memory limit",
+                (limit * per_connection).div_ceil(MIB),
+                per_connection / 1024,
+                CONNECTION_OVERHEAD_BYTES / 1024,
+                available / MIB,
+                BASELINE_BYTES / MIB,
+            )),
+            None if self.connection_limit() == 0 => Err(format!(
+                "MEMORY_LIMIT_BYTES={} MiB holds no connection at {} KiB each \
+                 (MAX_HEADER_BYTES + 2 x BODY_LIMIT_BYTES + {} KiB) in half the limit after \
+                 the {} MiB baseline: lower BODY_LIMIT_BYTES or raise the memory limit",
+                self.memory_limit_bytes / MIB,
+                per_connection / 1024,
+                CONNECTION_OVERHEAD_BYTES / 1024,
+                BASELINE_BYTES / MIB,
+            )),
+            _ => Ok(()),
+        }
+    }
+
+    /// The most memory one public connection can hold: its request head, a request body
+    /// being collected (twice over while it is copied into one buffer) and the overhead.
+    pub fn connection_bytes(&self) -> u64 {
+        self.max_header_bytes + 2 * self.body_limit_bytes + CONNECTION_OVERHEAD_BYTES
+    }
+
+    /// `MAX_CONNECTIONS`, or as many connections as half the memory limit holds after the
+    /// baseline: the other half is headroom for the allocator's fragmentation and the kernel.
+    pub fn connection_limit(&self) -> usize {
+        let limit = self.max_connections.unwrap_or_else(|| {
+            (self.memory_limit_bytes / 2).saturating_sub(BASELINE_BYTES) / self.connection_bytes()
+        });
+        usize::try_from(limit).unwrap_or(usize::MAX)
     }
 
     pub fn drain_delay(&self) -> Duration {
@@ -166,6 +241,13 @@ impl Config {
     }
     pub fn header_read_timeout(&self) -> Duration {
         Duration::from_secs(self.header_read_timeout_seconds)
+    }
+    pub fn write_stall_timeout(&self) -> Duration {
+        Duration::from_secs(self.write_stall_timeout_seconds)
+    }
+    pub fn max_header_bytes(&self) -> usize {
+        // At most 64 KiB (the range check above).
+        usize::try_from(self.max_header_bytes).unwrap_or(usize::MAX)
     }
     pub fn body_limit(&self) -> usize {
         // The range check above keeps this far below usize::MAX on every supported target.
@@ -262,6 +344,8 @@ fn bisect(long: &str, mut accepted: u64, mut refused: u64) -> u64 {
     accepted
 }
 
+const MIB: u64 = 1024 * 1024;
+
 fn parse_log_filter(value: &str) -> Result<String, String> {
     EnvFilter::builder()
         .parse(value)
@@ -309,6 +393,11 @@ mod tests {
             ["--log-format", "xml"],
             ["--log-filter", "webapp=loud"],
             ["--bind-address", "localhost"],
+            ["--max-header-bytes", "16383"],
+            ["--max-header-bytes", "65537"],
+            ["--write-stall-timeout-seconds", "0"],
+            ["--memory-limit-bytes", "1000"],
+            ["--max-connections", "0"],
         ] {
             assert!(
                 Config::try_from_args(args).is_err(),
@@ -367,5 +456,39 @@ mod tests {
             .collect();
         assert!(!envs.contains(&&json!("POD_NAME")), "{envs:?}");
         assert_eq!(envs.len(), 11, "{envs:?}");
+    }
+
+    #[test]
+    fn the_default_connection_limit_fills_half_the_memory_limit() {
+        let config = Config::try_from_args(Vec::<String>::new()).unwrap();
+        // 32 KiB head + 2 x 64 KiB body + 32 KiB overhead = 192 KiB per connection.
+        assert_eq!(config.connection_bytes(), 192 * 1024);
+        // (128 MiB - 24 MiB) / 192 KiB.
+        assert_eq!(config.connection_limit(), 554);
+        let larger = Config::try_from_args(["--memory-limit-bytes", "1073741824"]).unwrap();
+        assert_eq!(larger.connection_limit(), (512 - 24) * 1024 / 192);
+    }
+
+    #[test]
+    fn connection_limits_the_memory_limit_cannot_hold_are_refused() {
+        // 16 MiB bodies: 32 MiB + 64 KiB per connection; 256 MiB holds 7 after the baseline.
+        let big_bodies = ["--body-limit-bytes", "16777216"];
+        let derived = Config::try_from_args(big_bodies).unwrap();
+        assert_eq!(derived.connection_limit(), 3);
+        let err = Config::try_from_args([big_bodies[0], big_bodies[1], "--max-connections", "8"])
+            .unwrap_err();
+        assert!(
+            err.contains("MAX_CONNECTIONS=8") && err.contains("at most 7"),
+            "{err}"
+        );
+        let err = Config::try_from_args([
+            big_bodies[0],
+            big_bodies[1],
+            "--memory-limit-bytes",
+            "67108864",
+        ])
+        .unwrap_err();
+        assert!(err.contains("holds no connection"), "{err}");
+        assert!(Config::try_from_args(["--max-connections", "1000"]).is_ok());
     }
 }

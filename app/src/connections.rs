@@ -13,7 +13,7 @@ use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use tokio::sync::{Notify, oneshot};
 
 #[derive(Clone, Debug, Default)]
-pub struct Connections {
+pub(crate) struct Connections {
     shared: Arc<Shared>,
 }
 
@@ -40,7 +40,7 @@ impl Shared {
 
 /// Held by a connection's task; dropping it unregisters the connection.
 #[derive(Debug)]
-pub struct Registration {
+pub(crate) struct Registration {
     shared: Arc<Shared>,
     id: u64,
 }
@@ -59,7 +59,7 @@ impl Drop for Registration {
 impl Connections {
     /// Registers a new connection. The receiver resolves when the connection should finish
     /// its current request and close (at once if shutdown has already begun).
-    pub fn register(&self) -> (Registration, oneshot::Receiver<()>) {
+    pub(crate) fn register(&self) -> (Registration, oneshot::Receiver<()>) {
         let (close, close_requested) = oneshot::channel();
         let mut registry = self.shared.registry();
         let id = registry.next_id;
@@ -79,13 +79,13 @@ impl Connections {
         (registration, close_requested)
     }
 
-    pub fn count(&self) -> usize {
+    pub(crate) fn count(&self) -> usize {
         self.shared.registry().open.len()
     }
 
     /// Asks every open connection to close after its current request, and waits until all
     /// have closed.
-    pub fn close_all(&self) -> impl Future<Output = ()> + '_ {
+    pub(crate) fn close_all(&self) -> impl Future<Output = ()> + '_ {
         {
             let mut registry = self.shared.registry();
             registry.closing = true;

@@ -1,21 +1,22 @@
 //! `webapp`: the platform's reference service. `main.rs` only parses arguments and calls in.
 
 pub mod config;
-pub mod connections;
-pub mod header_timeout;
-pub mod json_format;
-pub mod log_writer;
+mod connections;
+mod guard;
+mod log_writer;
 pub mod metrics;
-pub mod observe;
-pub mod probe;
-pub mod request_log;
+mod observe;
+mod probe;
+mod request_log;
 pub mod routes;
-pub mod server;
+mod server;
 pub mod startup;
-pub mod state;
-pub mod telemetry;
+mod state;
+mod telemetry;
+mod watchdog;
 
 pub use config::Config;
+pub use probe::run as probe;
 pub use server::{Listeners, serve};
 pub use state::AppState;
 

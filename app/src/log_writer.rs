@@ -15,13 +15,13 @@ use std::time::Duration;
 
 use tracing_subscriber::fmt::MakeWriter;
 
-pub const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
-pub const MAX_BUFFERED_BYTES: usize = 1024 * 1024;
+pub(crate) const FLUSH_INTERVAL: Duration = Duration::from_millis(50);
+pub(crate) const MAX_BUFFERED_BYTES: usize = 1024 * 1024;
 
 type Sink = Box<dyn Write + Send>;
 
 #[derive(Clone)]
-pub struct BatchedWriter {
+pub(crate) struct BatchedWriter {
     shared: Arc<Shared>,
 }
 
@@ -56,17 +56,17 @@ impl Shared {
 }
 
 /// Flushes the remaining lines and stops the flusher thread when dropped.
-pub struct FlushGuard {
+pub(crate) struct FlushGuard {
     shared: Arc<Shared>,
     flusher: Option<JoinHandle<()>>,
 }
 
 impl BatchedWriter {
-    pub fn stdout() -> (Self, FlushGuard) {
+    pub(crate) fn stdout() -> (Self, FlushGuard) {
         Self::new(Box::new(io::stdout()))
     }
 
-    pub fn new(sink: Sink) -> (Self, FlushGuard) {
+    pub(crate) fn new(sink: Sink) -> (Self, FlushGuard) {
         let shared = Arc::new(Shared {
             buffer: Mutex::new(Vec::with_capacity(64 * 1024)),
             sink: Mutex::new(sink),
@@ -105,7 +105,7 @@ impl Drop for FlushGuard {
     }
 }
 
-pub struct LineWriter<'a> {
+pub(crate) struct LineWriter<'a> {
     shared: &'a Shared,
 }
 

@@ -17,7 +17,7 @@ fn main() -> ExitCode {
     }
     match Cli::parse_from(args).command {
         Command::Serve(config) => webapp::startup::serve(*config),
-        Command::Probe(probe) => webapp::probe::run(&probe),
+        Command::Probe(probe) => webapp::probe(&probe),
         Command::Contract => {
             println!("{:#}", webapp::config::contract());
             ExitCode::SUCCESS

@@ -105,6 +105,42 @@ impl EncodeLabelValue for RouteLabel {
     }
 }
 
+/// Why the server closed a public connection on its own.
+#[derive(Clone, Copy, Debug, Hash, PartialEq, Eq)]
+pub enum CloseReason {
+    /// Refused at accept: the connection limit was reached.
+    ConnectionLimit,
+    /// The request head outgrew `MAX_HEADER_BYTES` (answered 431 where possible).
+    HeaderTooLarge,
+    /// No complete request head within the header-read timeout (stalled or idle).
+    HeaderTimeout,
+    /// The client stopped reading a response for the write-stall timeout: cut off mid-answer.
+    WriteStall,
+}
+
+impl CloseReason {
+    pub const ALL: [Self; 4] = [
+        Self::ConnectionLimit,
+        Self::HeaderTooLarge,
+        Self::HeaderTimeout,
+        Self::WriteStall,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ConnectionLimit => "connection_limit",
+            Self::HeaderTooLarge => "header_too_large",
+            Self::HeaderTimeout => "header_timeout",
+            Self::WriteStall => "write_stall",
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CloseLabels {
+    reason: &'static str,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct BuildLabels {
     version: &'static str,
@@ -118,6 +154,8 @@ pub struct Metrics {
     requests: Family<RequestLabels, Counter>,
     durations: Family<RequestLabels, Histogram>,
     in_flight: Gauge,
+    connections_open: Gauge,
+    connections_closed: Family<CloseLabels, Counter>,
     /// The counter and histogram of each label set seen, found with one lookup per request
     /// instead of one per family. They share their values with the families' entries.
     series: RwLock<HashMap<RequestLabels, Series>>,
@@ -129,20 +167,25 @@ struct Series {
     durations: Histogram,
 }
 
-impl Default for Metrics {
-    fn default() -> Self {
-        Self::new()
-    }
-}
-
 impl Metrics {
-    pub fn new() -> Self {
+    /// `connection_limit_value` is exposed as `http_connections_limit`.
+    pub fn new(connection_limit_value: usize) -> Self {
         let mut registry = Registry::default();
         let requests = Family::<RequestLabels, Counter>::default();
         let durations = Family::<RequestLabels, Histogram>::new_with_constructor(
             (|| Histogram::new(DURATION_BUCKETS)) as fn() -> Histogram,
         );
         let in_flight = Gauge::default();
+        let connections_open = Gauge::default();
+        let connection_limit = Gauge::<i64>::default();
+        connection_limit.set(i64::try_from(connection_limit_value).unwrap_or(i64::MAX));
+        let connections_closed = Family::<CloseLabels, Counter>::default();
+        for reason in CloseReason::ALL {
+            // Every reason is exposed from the start, so rates and alerts see zeros, not gaps.
+            let _ = connections_closed.get_or_create(&CloseLabels {
+                reason: reason.as_str(),
+            });
+        }
         let build_info = Family::<BuildLabels, Gauge>::default();
         build_info
             .get_or_create(&BuildLabels {
@@ -168,6 +211,21 @@ impl Metrics {
             in_flight.clone(),
         );
         registry.register(
+            "http_connections_open",
+            "Open connections on the public port",
+            connections_open.clone(),
+        );
+        registry.register(
+            "http_connections_limit",
+            "Most concurrent connections the public port accepts (MAX_CONNECTIONS)",
+            connection_limit,
+        );
+        registry.register(
+            "http_connections_closed",
+            "Public connections the server closed on its own, by reason",
+            connections_closed.clone(),
+        );
+        registry.register(
             "app_build_info",
             "Version and git commit of the running binary",
             build_info,
@@ -178,6 +236,8 @@ impl Metrics {
             requests,
             durations,
             in_flight,
+            connections_open,
+            connections_closed,
             series: RwLock::default(),
         }
     }
@@ -209,6 +269,20 @@ impl Metrics {
     pub fn track_in_flight(&self) -> InFlight {
         self.in_flight.inc();
         InFlight(self.in_flight.clone())
+    }
+
+    /// Counts an open public connection until the returned guard is dropped.
+    pub fn track_connection(&self) -> InFlight {
+        self.connections_open.inc();
+        InFlight(self.connections_open.clone())
+    }
+
+    pub fn connection_closed(&self, reason: CloseReason) {
+        self.connections_closed
+            .get_or_create(&CloseLabels {
+                reason: reason.as_str(),
+            })
+            .inc();
     }
 
     /// Prometheus text exposition format 0.0.4.

@@ -1,17 +1,13 @@
-//! The public routes' one middleware: in-flight gauge, request id, panic-to-500, request
-//! timeout, the request log line and the request metrics, in a single pass. (The body limit is
-//! set on `/echo` alone, the one route that reads a body.)
+//! The public routes' one middleware: in-flight gauge, request id, the shared timeout and
+//! panic handling (`guard`), the request log line and the request metrics, in a single pass.
+//! (The body limit is set on `/echo` alone, the one route that reads a body.)
 //!
-//! As separate layers (axum `from_fn`, tower-http's `CatchPanicLayer` and `TimeoutLayer`),
-//! each level boxed and cloned a service and boxed a future per request, and tower-http's
-//! timeout registered a timer in tokio's wheel for every request, even for answers ready on
-//! the first poll. Here the timer is only armed once the handler has to wait.
+//! As separate layers (axum `from_fn` and tower-http's), each level boxed and cloned a service
+//! and boxed a future per request.
 
-use std::any::Any;
 use std::convert::Infallible;
 use std::future::Future;
 use std::hash::{BuildHasher, RandomState};
-use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::LazyLock;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -19,15 +15,14 @@ use std::task::{Context, Poll};
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request};
-use axum::http::{HeaderName, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderName, HeaderValue};
+use axum::response::Response;
 use pin_project_lite::pin_project;
-use tokio::time::Timeout;
 use tower::{Layer, Service};
 
-use crate::json_format::RequestLine;
+use crate::guard::{self, Guarded};
 use crate::metrics::{InFlight, MethodLabel, RequestLabels, RouteLabel};
-use crate::request_log;
+use crate::request_log::{self, RequestLine};
 use crate::state::AppState;
 
 /// A constant name, so looking the header up does not parse the name on every request.
@@ -35,15 +30,13 @@ pub const REQUEST_ID_HEADER: HeaderName = HeaderName::from_static("x-request-id"
 
 /// Wraps every public route, so `MatchedPath` (set by the router) names the route.
 #[derive(Clone, Debug)]
-pub struct ObserveLayer {
+pub(crate) struct ObserveLayer {
     state: AppState,
-    on_panic: fn(Box<dyn Any + Send>) -> Response,
 }
 
 impl ObserveLayer {
-    /// `on_panic` answers for a handler that panicked (the panic hook has logged it).
-    pub fn new(state: AppState, on_panic: fn(Box<dyn Any + Send>) -> Response) -> Self {
-        Self { state, on_panic }
+    pub(crate) fn new(state: AppState) -> Self {
+        Self { state }
     }
 }
 
@@ -59,7 +52,7 @@ impl<S> Layer<S> for ObserveLayer {
 }
 
 #[derive(Clone, Debug)]
-pub struct Observe<S> {
+pub(crate) struct Observe<S> {
     inner: S,
     layer: ObserveLayer,
 }
@@ -80,7 +73,6 @@ where
     fn call(&mut self, request: Request) -> Self::Future {
         let started = Instant::now();
         let state = self.layer.state.clone();
-        let on_panic = self.layer.on_panic;
         // Held by the future, so a request whose client went away is no longer counted.
         let in_flight = state.metrics.track_in_flight();
         let method = MethodLabel::from(request.method());
@@ -95,21 +87,10 @@ where
             .cloned()
             .unwrap_or_else(new_request_id);
         let timeout = state.request_timeout;
-        // `poll_ready` readied `inner`, so it is the one to call. A panic here, before any
-        // future exists, is answered like one inside the handler.
-        let (answer, panicked) = match catch_unwind(AssertUnwindSafe(|| self.inner.call(request))) {
-            Ok(answer) => (
-                Some(tokio::time::timeout(
-                    timeout,
-                    Unwinding { answer, on_panic },
-                )),
-                None,
-            ),
-            Err(panic) => (None, Some(on_panic(panic))),
-        };
+        // `poll_ready` readied `inner`, so it is the one to call.
+        let answer = guard::call(&mut self.inner, request, timeout);
         Observed {
             answer,
-            panicked,
             record: Some(Record {
                 started,
                 state,
@@ -124,10 +105,9 @@ where
 
 pin_project! {
     /// The handler's answer within the request timeout, then logged and counted.
-    pub struct Observed<F> {
+    pub(crate) struct Observed<F> {
         #[pin]
-        answer: Option<Timeout<Unwinding<F>>>,
-        panicked: Option<Response>,
+        answer: Guarded<F>,
         record: Option<Record>,
     }
 }
@@ -150,17 +130,7 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let mut response = match (this.answer.as_pin_mut(), this.panicked.take()) {
-            (_, Some(response)) => response,
-            // tokio's timeout polls the answer first and registers its timer only if that
-            // is pending, so answers ready at once never touch the timer wheel.
-            (Some(answer), None) => match answer.poll(cx) {
-                Poll::Pending => return Poll::Pending,
-                Poll::Ready(Ok(response)) => response,
-                Poll::Ready(Err(_elapsed)) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
-            },
-            (None, None) => unreachable!("polled after completion"),
-        };
+        let Ok(mut response) = std::task::ready!(this.answer.poll(cx));
         let record = this.record.take().expect("polled after completion");
         let elapsed = record.started.elapsed();
         let status = response.status().as_u16();
@@ -169,7 +139,7 @@ where
             route: record.route.as_str(),
             status,
             // Microsecond resolution keeps the number short and exact in JSON.
-            latency_ms: elapsed.as_micros() as f64 / 1000.0,
+            latency_micros: u64::try_from(elapsed.as_micros()).unwrap_or(u64::MAX),
             // Accepted ids are visible ASCII, so to_str cannot fail.
             request_id: record.request_id.to_str().unwrap_or_default(),
         });
@@ -185,33 +155,6 @@ where
             .headers_mut()
             .insert(REQUEST_ID_HEADER, record.request_id);
         Poll::Ready(Ok(response))
-    }
-}
-
-pin_project! {
-    /// The handler's answer, or `on_panic`'s if polling it panics.
-    pub struct Unwinding<F> {
-        #[pin]
-        answer: F,
-        on_panic: fn(Box<dyn Any + Send>) -> Response,
-    }
-}
-
-impl<F> Future for Unwinding<F>
-where
-    F: Future<Output = Result<Response, Infallible>>,
-{
-    type Output = Response;
-
-    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Response> {
-        let this = self.project();
-        let answer = this.answer;
-        match catch_unwind(AssertUnwindSafe(|| answer.poll(cx))) {
-            Ok(Poll::Ready(Ok(response))) => Poll::Ready(response),
-            Ok(Poll::Ready(Err(never))) => match never {},
-            Ok(Poll::Pending) => Poll::Pending,
-            Err(panic) => Poll::Ready((this.on_panic)(panic)),
-        }
     }
 }
 

@@ -12,7 +12,7 @@ use tokio::net::TcpStream;
 use crate::config::ProbeArgs;
 
 /// GETs `url` and returns the status code, or a message saying what went wrong.
-pub async fn get(url: &str, timeout: Duration) -> Result<u16, String> {
+pub(crate) async fn get(url: &str, timeout: Duration) -> Result<u16, String> {
     let uri: Uri = url
         .parse()
         .map_err(|e| format!("invalid URL {url:?}: {e}"))?;

@@ -1,6 +1,5 @@
 //! The two routers: public application routes and admin probes/metrics.
 
-use std::any::Any;
 use std::time::{Duration, Instant};
 
 use axum::body::Bytes;
@@ -12,10 +11,9 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Serialize;
 use serde_json::json;
-use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 
 use crate::build;
+use crate::guard::GuardLayer;
 use crate::observe::ObserveLayer;
 use crate::state::{AppState, Readiness};
 
@@ -51,7 +49,7 @@ pub fn with_public_middleware(routes: Router, state: &AppState) -> Router {
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         // Sees the final status of timeouts, panics and rejections.
-        .layer(ObserveLayer::new(state.clone(), panic_response))
+        .layer(ObserveLayer::new(state.clone()))
 }
 
 /// Probes and metrics on the admin port. Its requests are not counted in the HTTP metrics.
@@ -68,17 +66,15 @@ pub fn admin_router(state: AppState) -> Router {
     routes
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
-        .layer(TimeoutLayer::with_status_code(
-            StatusCode::SERVICE_UNAVAILABLE,
-            state.request_timeout,
-        ))
-        .layer(CatchPanicLayer::custom(panic_response))
+        .layer(GuardLayer {
+            timeout: state.request_timeout,
+        })
         .with_state(state)
 }
 
 /// A JSON error answer: `{"error": "..."}`.
 #[derive(Debug)]
-pub struct ApiError {
+struct ApiError {
     status: StatusCode,
     message: String,
 }
@@ -98,7 +94,7 @@ impl IntoResponse for ApiError {
     }
 }
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
+pub(crate) fn error(status: StatusCode, message: impl Into<String>) -> Response {
     ApiError::new(status, message).into_response()
 }
 
@@ -108,11 +104,6 @@ async fn not_found() -> Response {
 
 async fn method_not_allowed() -> Response {
     error(StatusCode::METHOD_NOT_ALLOWED, "method not allowed")
-}
-
-fn panic_response(_panic: Box<dyn Any + Send + 'static>) -> Response {
-    // The panic hook (telemetry::init) has already logged the message and location.
-    error(StatusCode::INTERNAL_SERVER_ERROR, "internal server error")
 }
 
 /// The body of `GET /`: which build and which pod answered.

@@ -1,29 +1,33 @@
-//! Listeners, the accept loops and the graceful shutdown sequence.
+//! Listeners, the accept loops, the connection limits and the graceful shutdown sequence.
 //!
-//! Connections are served with hyper directly rather than axum::serve, for the header-read
-//! timeout (`header_timeout`) and so `connections` can let in-flight requests finish at the end.
+//! Connections are served with hyper directly rather than axum::serve, for the per-connection
+//! deadlines (`watchdog`), the connection limit, and so `connections` can let in-flight
+//! requests finish at the end.
 
 use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Duration;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use axum::Router;
-use axum::response::Response;
+use axum::http::HeaderValue;
 use axum::routing::future::RouteFuture;
 use hyper::body::Incoming;
 use hyper::server::conn::http1;
 use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 
-use crate::config::Config;
+use crate::config::{ADMIN_CONNECTION_LIMIT, Config};
 use crate::connections::Connections;
-use crate::header_timeout::{Activity, Answering};
+use crate::metrics::CloseReason;
 use crate::routes;
 use crate::state::AppState;
+use crate::watchdog::{Activity, Answering, Expired, Watched};
 
 /// Both listeners, bound before anything is served so a taken port fails start-up.
 #[derive(Debug)]
@@ -83,30 +87,35 @@ pub async fn serve(
     listeners: Listeners,
     stop_signal: impl Future<Output = ()>,
 ) -> Result<(), ShutdownTimedOut> {
-    let http = http1::Builder::new();
+    let mut http = http1::Builder::new();
+    // The head limit answers 431; the buffer limit also bounds what a pipelining client or a
+    // request body can make hyper buffer per connection.
+    http.max_header_size(config.max_header_bytes())
+        .max_buf_size(config.max_header_bytes().max(MIN_HYPER_BUFFER));
     let connections = Connections::default();
     let stop_accepting = CancellationToken::new();
+    let serving = Serving {
+        http,
+        header_read_timeout: config.header_read_timeout(),
+        write_stall_timeout: config.write_stall_timeout(),
+        connections: connections.clone(),
+        stop_accepting: stop_accepting.clone(),
+    };
 
-    let public = routes::public_router(state.clone());
-    let admin = routes::admin_router(state.clone());
+    let public = Port {
+        router: routes::public_router(state.clone()),
+        limit: Arc::new(Semaphore::new(config.connection_limit())),
+        counted: Some(state.clone()),
+    };
+    let admin = Port {
+        router: routes::admin_router(state.clone()),
+        limit: Arc::new(Semaphore::new(ADMIN_CONNECTION_LIMIT)),
+        counted: None,
+    };
     let accept_both = async {
         tokio::join!(
-            accept_loop(
-                listeners.public,
-                public,
-                &http,
-                config,
-                &connections,
-                &stop_accepting
-            ),
-            accept_loop(
-                listeners.admin,
-                admin,
-                &http,
-                config,
-                &connections,
-                &stop_accepting
-            ),
+            serving.accept_loop(listeners.public, public),
+            serving.accept_loop(listeners.admin, admin),
         )
     };
     let drain = async {
@@ -136,79 +145,170 @@ pub async fn serve(
     }
 }
 
-async fn accept_loop(
-    listener: TcpListener,
+/// hyper refuses a buffer limit below this.
+const MIN_HYPER_BUFFER: usize = 8192;
+
+/// What every connection of both ports shares.
+struct Serving {
+    http: http1::Builder,
+    header_read_timeout: Duration,
+    write_stall_timeout: Duration,
+    connections: Connections,
+    stop_accepting: CancellationToken,
+}
+
+/// One listener's router and connection limit.
+struct Port {
     router: Router,
-    http: &http1::Builder,
-    config: &Config,
-    connections: &Connections,
-    stop_accepting: &CancellationToken,
-) {
-    let header_read_timeout = config.header_read_timeout();
-    loop {
-        let accepted = tokio::select! {
-            biased;
-            () = stop_accepting.cancelled() => break,
-            accepted = listener.accept() => accepted,
-        };
-        let stream = match accepted {
-            Ok((stream, _peer)) => stream,
-            Err(e) => {
-                // Typically EMFILE: back off instead of spinning, and keep the listener.
-                tracing::warn!(error = %e, "accept failed");
-                tokio::time::sleep(Duration::from_millis(100)).await;
-                continue;
-            }
-        };
-        if let Err(e) = stream.set_nodelay(true) {
-            tracing::debug!(error = %e, "could not set TCP_NODELAY");
-        }
-        let activity = Activity::new();
-        let service = Watched {
-            router: router.clone(),
-            activity: activity.clone(),
-        };
-        let connection = http.serve_connection(TokioIo::new(stream), service);
-        let (registration, close_requested) = connections.register();
-        tokio::spawn(async move {
-            let _registration = registration;
-            tokio::pin!(connection);
-            let stalled = activity.stalled(header_read_timeout);
-            tokio::pin!(stalled);
-            let result = tokio::select! {
+    limit: Arc<Semaphore>,
+    /// Where the public port counts its connections; the admin port's are not counted.
+    counted: Option<AppState>,
+}
+
+impl Serving {
+    async fn accept_loop(&self, listener: TcpListener, port: Port) {
+        loop {
+            let accepted = tokio::select! {
                 biased;
-                result = connection.as_mut() => result,
-                () = stalled.as_mut() => {
-                    tracing::debug!("no request head within the header-read timeout: closing");
-                    return;
-                }
-                _ = close_requested => {
-                    // Finish the request in progress (if any), then close.
-                    connection.as_mut().graceful_shutdown();
-                    tokio::select! {
-                        biased;
-                        result = connection => result,
-                        () = stalled => return,
-                    }
+                () = self.stop_accepting.cancelled() => break,
+                accepted = listener.accept() => accepted,
+            };
+            let stream = match accepted {
+                Ok((stream, _peer)) => stream,
+                Err(e) => {
+                    // Typically EMFILE: back off instead of spinning, and keep the listener.
+                    tracing::warn!(error = %e, "accept failed");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
                 }
             };
-            if let Err(e) = result {
-                // Clients resetting or timing out is routine; not worth more than debug.
-                tracing::debug!(error = %e, "connection closed with an error");
+            let Ok(permit) = port.limit.clone().try_acquire_owned() else {
+                // Closed at once: queueing it would hold memory the limit exists to bound.
+                drop(stream);
+                closed(port.counted.as_ref(), CloseReason::ConnectionLimit, None);
+                continue;
+            };
+            if let Err(e) = stream.set_nodelay(true) {
+                tracing::debug!(error = %e, "could not set TCP_NODELAY");
             }
-        });
+            let activity = Activity::new();
+            let service = Answerer {
+                router: port.router.clone(),
+                activity: activity.clone(),
+            };
+            let connection = self.http.serve_connection(
+                TokioIo::new(Watched::new(stream, activity.clone())),
+                service,
+            );
+            let (registration, close_requested) = self.connections.register();
+            let counted = port.counted.clone();
+            let open = counted
+                .as_ref()
+                .map(|state| state.metrics.track_connection());
+            let (header_read, write_stall) = (self.header_read_timeout, self.write_stall_timeout);
+            tokio::spawn(async move {
+                let _held = (permit, registration, open);
+                tokio::pin!(connection);
+                let expired = activity.expired(header_read, write_stall);
+                tokio::pin!(expired);
+                let result = tokio::select! {
+                    biased;
+                    result = connection.as_mut() => result,
+                    reason = expired.as_mut() => return expire(counted.as_ref(), reason, &activity),
+                    _ = close_requested => {
+                        // Finish the request in progress (if any), then close.
+                        connection.as_mut().graceful_shutdown();
+                        tokio::select! {
+                            biased;
+                            result = connection => result,
+                            reason = expired => return expire(counted.as_ref(), reason, &activity),
+                        }
+                    }
+                };
+                match result {
+                    Ok(()) => {}
+                    // hyper has answered 431 (or 414 for the request line alone) and closes.
+                    Err(e) if e.is_parse_too_large() => {
+                        closed(counted.as_ref(), CloseReason::HeaderTooLarge, None);
+                    }
+                    // Clients resetting or timing out is routine; not worth more than debug.
+                    Err(e) => tracing::debug!(error = %e, "connection closed with an error"),
+                }
+            });
+        }
     }
 }
 
-/// The router as a hyper service, with each answer counted as activity on its connection.
+fn expire(counted: Option<&AppState>, reason: Expired, activity: &Activity) {
+    match reason {
+        Expired::HeaderTimeout => closed(counted, CloseReason::HeaderTimeout, None),
+        Expired::WriteStall => closed(counted, CloseReason::WriteStall, activity.last_request_id()),
+    }
+}
+
+/// Counts (on the public port) and logs a connection the server closed on its own. Warnings
+/// are limited to one per reason per second, since a client can cause one per connection; the
+/// counter has every one.
+fn closed(counted: Option<&AppState>, reason: CloseReason, request_id: Option<HeaderValue>) {
+    let Some(state) = counted else {
+        tracing::debug!(reason = reason.as_str(), "admin connection closed");
+        return;
+    };
+    state.metrics.connection_closed(reason);
+    let request_id = request_id.as_ref().and_then(|id| id.to_str().ok());
+    match reason {
+        // Idle keep-alive connections end this way all the time.
+        CloseReason::HeaderTimeout => {
+            tracing::debug!(
+                reason = reason.as_str(),
+                "connection closed: no request head in time"
+            );
+        }
+        _ if !WARNED[reason as usize].first_this_second() => {}
+        CloseReason::ConnectionLimit => tracing::warn!(
+            reason = reason.as_str(),
+            "connection limit reached: new connections are closed at once"
+        ),
+        CloseReason::HeaderTooLarge => tracing::warn!(
+            reason = reason.as_str(),
+            "request head over MAX_HEADER_BYTES: answered 431 and closed the connection"
+        ),
+        CloseReason::WriteStall => tracing::warn!(
+            reason = reason.as_str(),
+            request_id,
+            "response cut off: the client read nothing for the write-stall timeout"
+        ),
+    }
+}
+
+/// The second of the last warning, for each close reason.
+static WARNED: [Throttle; CloseReason::ALL.len()] =
+    [const { Throttle::new() }; CloseReason::ALL.len()];
+
+struct Throttle(AtomicU64);
+
+impl Throttle {
+    const fn new() -> Self {
+        Self(AtomicU64::new(u64::MAX))
+    }
+
+    fn first_this_second(&self) -> bool {
+        static STARTED: std::sync::LazyLock<Instant> = std::sync::LazyLock::new(Instant::now);
+        let second = STARTED.elapsed().as_secs();
+        let last = self.0.swap(second, Ordering::Relaxed);
+        last != second
+    }
+}
+
+/// The router as a hyper service, each answer tracked as activity on its connection.
 #[derive(Clone)]
-struct Watched {
+struct Answerer {
     router: Router,
     activity: Arc<Activity>,
 }
 
-impl hyper::service::Service<hyper::Request<Incoming>> for Watched {
-    type Response = Response;
+impl hyper::service::Service<hyper::Request<Incoming>> for Answerer {
+    type Response = hyper::Response<crate::watchdog::AnsweringBody>;
     type Error = Infallible;
     type Future = Answering<RouteFuture<Infallible>>;
 

@@ -42,7 +42,7 @@ impl AppState {
                 .map(str::to_owned)
         };
         Self(Arc::new(Shared {
-            metrics: Metrics::new(),
+            metrics: Metrics::new(config.connection_limit()),
             readiness: ReadinessState::default(),
             started: Instant::now(),
             pod_name: non_empty(&config.pod_name).unwrap_or_else(hostname),

@@ -1,9 +1,10 @@
 //! Logging: JSON lines on stdout (or human-readable lines for local runs).
 
 use tracing_subscriber::EnvFilter;
+use tracing_subscriber::fmt::SubscriberBuilder;
+use tracing_subscriber::fmt::format::{Format, Json, JsonFields};
 
 use crate::config::{Config, LogFormat};
-use crate::json_format::JsonLines;
 use crate::log_writer::{BatchedWriter, FlushGuard};
 
 /// Installs the global subscriber and routes panics through it, so a handler panic is one
@@ -11,20 +12,23 @@ use crate::log_writer::{BatchedWriter, FlushGuard};
 /// Lines are batched (see `log_writer`); keep the returned guard alive until exit, since
 /// dropping it flushes the last lines.
 #[must_use = "dropping the guard stops the log writer"]
-pub fn init(config: &Config) -> FlushGuard {
+pub(crate) fn init(config: &Config) -> FlushGuard {
     let filter = EnvFilter::builder()
         .parse(&config.log_filter)
         .expect("the filter was validated with the configuration");
     let (writer, guard) = BatchedWriter::stdout();
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(writer.clone());
     match config.log_format {
         LogFormat::Json => {
             crate::request_log::write_json_to(writer.clone());
-            builder.event_format(JsonLines).init();
+            json_subscriber()
+                .with_env_filter(filter)
+                .with_writer(writer)
+                .init();
         }
-        LogFormat::Pretty => builder.init(),
+        LogFormat::Pretty => tracing_subscriber::fmt()
+            .with_env_filter(filter)
+            .with_writer(writer)
+            .init(),
     }
     std::panic::set_hook(Box::new(|info| {
         let location = info.location().map(ToString::to_string).unwrap_or_default();
@@ -37,4 +41,16 @@ pub fn init(config: &Config) -> FlushGuard {
         tracing::error!(panic = message, location, "panic");
     }));
     guard
+}
+
+/// The JSON format: `{"timestamp","level","message",...fields}` on one line, no target or
+/// spans. Start-up, shutdown and rare events take this path; request lines are written
+/// directly in the same shape (`request_log`).
+pub(crate) fn json_subscriber() -> SubscriberBuilder<JsonFields, Format<Json>> {
+    tracing_subscriber::fmt()
+        .json()
+        .flatten_event(true)
+        .with_current_span(false)
+        .with_span_list(false)
+        .with_target(false)
 }

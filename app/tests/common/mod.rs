@@ -107,9 +107,11 @@ impl TestApp {
     }
 }
 
-/// The release-independent binary built by cargo for these tests.
+/// The binary built by cargo for these tests, or `WEBAPP_BIN` (the benchmark's release build).
 pub fn webapp_command() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_webapp"));
+    let binary =
+        std::env::var_os("WEBAPP_BIN").unwrap_or_else(|| env!("CARGO_BIN_EXE_webapp").into());
+    let mut command = Command::new(binary);
     command.env_clear();
     command
 }
