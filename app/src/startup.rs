@@ -16,7 +16,13 @@ pub fn serve(config: Config) -> ExitCode {
         return ExitCode::from(2);
     }
     let _log_writer = crate::telemetry::init(&config);
-    let runtime = match tokio::runtime::Runtime::new() {
+    raise_open_file_limit();
+    purge_allocator_every_second();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .on_thread_park(collect_when_idle)
+        .build()
+    {
         Ok(runtime) => runtime,
         Err(e) => {
             tracing::error!(error = %e, "cannot start the async runtime");
@@ -66,6 +72,66 @@ pub fn serve(config: Config) -> ExitCode {
     // Do not wait for blocking tasks (a /cpu burn) or open connections: exit means now.
     runtime.shutdown_background();
     exit
+}
+
+/// Each connection is a file descriptor, and the usual soft limit (1024) is below the
+/// connection limit a larger memory limit gives; the hard limit is what the container allows.
+fn raise_open_file_limit() {
+    let mut limit = libc::rlimit {
+        rlim_cur: 0,
+        rlim_max: 0,
+    };
+    // SAFETY: getrlimit and setrlimit only read and write the struct passed.
+    let raised = unsafe {
+        libc::getrlimit(libc::RLIMIT_NOFILE, &mut limit) == 0 && {
+            limit.rlim_cur = limit.rlim_max;
+            libc::setrlimit(libc::RLIMIT_NOFILE, &limit) == 0
+        }
+    };
+    if !raised {
+        tracing::warn!(
+            error = %std::io::Error::last_os_error(),
+            "cannot raise the open file limit"
+        );
+    }
+}
+
+/// mimalloc gives freed memory back to the system only after a delay (`MIMALLOC_PURGE_DELAY`,
+/// 1 s by default) and only when some thread calls into it after that; after a burst the
+/// workers may sit idle, and the memory would stay resident until the next one. Calling in
+/// every second carries out the purges that are due (measured by the hostile-mix test).
+fn purge_allocator_every_second() {
+    let spawned = std::thread::Builder::new()
+        .name("allocator-purge".into())
+        .spawn(|| {
+            loop {
+                std::thread::sleep(std::time::Duration::from_secs(1));
+                // SAFETY: mi_collect has no preconditions; `false` purges only what is due.
+                unsafe { libmimalloc_sys::mi_collect(false) };
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!(error = %e, "cannot start the allocator purge thread");
+    }
+}
+
+/// A worker about to sleep hands its freed pages back to the allocator's shared arenas, at most
+/// every 100 ms, so the purge thread can return them to the system.
+fn collect_when_idle() {
+    use std::cell::Cell;
+    use std::time::{Duration, Instant};
+    thread_local! {
+        static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
+    }
+    let now = Instant::now();
+    if LAST
+        .get()
+        .is_none_or(|last| now - last >= Duration::from_millis(100))
+    {
+        LAST.set(Some(now));
+        // SAFETY: mi_collect has no preconditions; `false` only collects what is free.
+        unsafe { libmimalloc_sys::mi_collect(false) };
+    }
 }
 
 /// SIGTERM (Kubernetes) and SIGINT (Ctrl-C).

@@ -37,6 +37,17 @@ fn invalid_configuration_fails_before_binding_with_a_clear_message() {
             "HEADER_READ_TIMEOUT_SECONDS",
         ),
         (&[("BODY_LIMIT_BYTES", "999999999999")], "BODY_LIMIT_BYTES"),
+        (&[("MAX_HEADER_BYTES", "8192")], "MAX_HEADER_BYTES"),
+        (
+            &[("WRITE_STALL_TIMEOUT_SECONDS", "0")],
+            "WRITE_STALL_TIMEOUT_SECONDS",
+        ),
+        (&[("MEMORY_LIMIT_BYTES", "256Mi")], "MEMORY_LIMIT_BYTES"),
+        (&[("MAX_CONNECTIONS", "0")], "MAX_CONNECTIONS"),
+        (
+            &[("BODY_LIMIT_BYTES", "16777216"), ("MAX_CONNECTIONS", "100")],
+            "lower MAX_CONNECTIONS to at most 7",
+        ),
         (&[("FAULT_INJECTION", "yes")], "FAULT_INJECTION"),
         (&[("LOG_FORMAT", "xml")], "LOG_FORMAT"),
         (&[("RUST_LOG", "webapp=loud")], "RUST_LOG"),
