@@ -5,8 +5,12 @@ BENCH_VENV_STAMP := $(BENCH_VENV)/.flask-$(BENCH_FLASK_VERSION)-gunicorn-$(BENCH
 
 .PHONY: bench bench-tools bench-build
 
-bench: bench-tools bench-build ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections); prints the table
+bench: bench-tools bench-build ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections), and peak memory under the hostile mix; prints the table
+	mkdir -p $(ROOT)/.bench
+	cd $(ROOT) && WEBAPP_BIN=$(ROOT)/target/release/webapp HOSTILE_REPORT=$(ROOT)/.bench/hostile.json \
+	  cargo test --locked -p webapp --test hostile
 	$(PYTHON) $(ROOT)/bench/run.py \
+	  --hostile-report $(ROOT)/.bench/hostile.json \
 	  --webapp $(ROOT)/target/release/webapp \
 	  --ceiling $(ROOT)/target/release/ceiling \
 	  --ready-time $(ROOT)/target/release/ready_time \

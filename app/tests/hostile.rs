@@ -16,8 +16,27 @@ use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tokio::sync::Barrier;
 
-/// The chart's `resources.limits.memory`, which it passes as `MEMORY_LIMIT_BYTES`.
-const CHART_MEMORY_LIMIT: u64 = 256 * 1024 * 1024;
+/// The chart's default `resources.limits.memory`, which it passes as `MEMORY_LIMIT_BYTES`.
+fn chart_memory_limit() -> u64 {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../charts/webapp/values.yaml");
+    let values = std::fs::read_to_string(path).unwrap();
+    let mut resources = values
+        .lines()
+        .skip_while(|line| *line != "resources:")
+        .take_while(|line| *line == "resources:" || line.starts_with(' '));
+    let quantity = resources
+        .by_ref()
+        .skip_while(|line| line.trim_end() != "  limits:")
+        .find_map(|line| line.trim().strip_prefix("memory: "))
+        .unwrap_or_else(|| panic!("no resources.limits.memory in {path}"));
+    let (number, unit) = quantity.split_at(quantity.len() - 2);
+    let unit = match unit {
+        "Mi" => 1 << 20,
+        "Gi" => 1 << 30,
+        _ => panic!("{path}: write the memory limit in Mi or Gi, not {quantity}"),
+    };
+    number.parse::<u64>().unwrap() * unit
+}
 /// Peak resident memory under the mix, as a share of the memory limit.
 const PEAK_SHARE_GOAL: f64 = 0.5;
 /// Resident memory after the mix, above the idle level, within `RETURN_WITHIN`.
@@ -83,8 +102,9 @@ fn payload(client: Client) -> Vec<u8> {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hostile_mix_stays_within_half_the_memory_limit_and_memory_is_given_back() {
+    let memory_limit = chart_memory_limit();
     let app = TestProcess::spawn(&[
-        ("MEMORY_LIMIT_BYTES", &CHART_MEMORY_LIMIT.to_string()),
+        ("MEMORY_LIMIT_BYTES", &memory_limit.to_string()),
         ("RUST_LOG", "info,webapp::request=off"),
     ]);
     let pid = app.child.id();
@@ -154,9 +174,13 @@ async fn a_hostile_mix_stays_within_half_the_memory_limit_and_memory_is_given_ba
     }
     let returned_in = released_at.elapsed();
     let mib = |kib: u64| kib as f64 / 1024.0;
-    let share = (peak_kib * 1024) as f64 / CHART_MEMORY_LIMIT as f64;
+    let share = (peak_kib * 1024) as f64 / memory_limit as f64;
     let report = serde_json::json!({
         "clients": clients,
+        "memory_limit_mib": memory_limit >> 20,
+        "peak_share_goal": PEAK_SHARE_GOAL,
+        "return_slack_mib": RETURN_SLACK >> 20,
+        "return_within_seconds": RETURN_WITHIN.as_secs_f64(),
         "idle_mib": mib(idle_kib),
         "peak_mib": mib(peak_kib),
         "peak_share_of_limit": share,
@@ -179,7 +203,7 @@ async fn a_hostile_mix_stays_within_half_the_memory_limit_and_memory_is_given_ba
         share <= PEAK_SHARE_GOAL,
         "peak RSS {:.1} MiB is {share:.2} of the {} MiB limit",
         mib(peak_kib),
-        CHART_MEMORY_LIMIT >> 20
+        memory_limit >> 20
     );
     assert!(
         settled_kib * 1024 <= idle_kib * 1024 + RETURN_SLACK,

@@ -22,6 +22,9 @@ async fn every_series_of_the_contract_is_exposed_with_its_type() {
         ("http_requests_total", "counter"),
         ("http_request_duration_seconds", "histogram"),
         ("http_requests_in_flight", "gauge"),
+        ("http_connections_open", "gauge"),
+        ("http_connections_limit", "gauge"),
+        ("http_connections_closed_total", "counter"),
         ("app_build_info", "gauge"),
         ("process_cpu_seconds_total", "counter"),
         ("process_resident_memory_bytes", "gauge"),
@@ -33,6 +36,15 @@ async fn every_series_of_the_contract_is_exposed_with_its_type() {
             Some(kind),
             "{name}"
         );
+    }
+    for reason in [
+        "connection_limit",
+        "header_too_large",
+        "header_timeout",
+        "write_stall",
+    ] {
+        let closed = metrics.value("http_connections_closed_total", &[("reason", reason)]);
+        assert_eq!(closed, 0.0, "{reason}");
     }
     let build = metrics.find("app_build_info", &[]);
     assert_eq!(build.len(), 1);
