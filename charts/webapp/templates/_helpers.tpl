@@ -93,7 +93,7 @@ and the shutdown timeout, or the kubelet kills the pod with requests in flight.
 {{- fail (printf "loadBalancer.clientCIDRs (%s) cannot filter clients while loadBalancer.preserveClientIP is false: the pods see only the load balancer's own addresses. Filter at the load balancer (loadBalancerService.sourceRanges, or the NLB's security group), or turn on preserve_client_ip in the target group and set loadBalancer.preserveClientIP=true" (join ", " $lb.clientCIDRs)) -}}
 {{- end -}}
 {{- /* The names the Deployment sets: the ports, the downward API and one per config value. */ -}}
-{{- $chartEnv := list "APP_PORT" "ADMIN_PORT" "POD_NAME" "POD_NAMESPACE" -}}
+{{- $chartEnv := list "APP_PORT" "ADMIN_PORT" "POD_NAME" "POD_NAMESPACE" "MEMORY_LIMIT_BYTES" -}}
 {{- range $key, $_ := .Values.config -}}
 {{- $chartEnv = append $chartEnv ($key | snakecase | upper) -}}
 {{- end -}}
