@@ -183,3 +183,38 @@ async fn a_client_that_stops_reading_is_cut_off_as_a_write_stall() {
     assert_eq!(metrics.value("http_requests_total", &labels), 1.0);
     app.stop().await;
 }
+
+#[test]
+fn a_write_stall_is_logged_with_the_request_id_of_the_answer_cut_off() {
+    use std::io::Write;
+    let app = common::TestProcess::spawn(&[
+        ("WRITE_STALL_TIMEOUT_SECONDS", "1"),
+        ("BODY_LIMIT_BYTES", "16777216"),
+    ]);
+    let mut stream = std::net::TcpStream::connect(app.public).unwrap();
+    let head = format!(
+        "POST /echo HTTP/1.1\r\nhost: test\r\nx-request-id: stalled-1\r\n\
+         content-length: {LARGE}\r\n\r\n"
+    );
+    stream.write_all(head.as_bytes()).unwrap();
+    stream.write_all(&vec![b'x'; LARGE]).unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let warning = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        let line = app
+            .logs
+            .recv_timeout(left)
+            .expect("a write-stall warning within 10 s");
+        let event: serde_json::Value = serde_json::from_str(&line).expect("JSON log line");
+        if event["reason"] == "write_stall" {
+            break event;
+        }
+    };
+    assert_eq!(warning["level"], "WARN", "{warning}");
+    assert_eq!(warning["request_id"], "stalled-1", "{warning}");
+    assert!(
+        warning["message"].as_str().unwrap().contains("cut off"),
+        "{warning}"
+    );
+    drop(stream);
+}
