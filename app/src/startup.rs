@@ -115,23 +115,13 @@ fn purge_allocator_every_second() {
     }
 }
 
-/// A worker about to sleep hands its freed pages back to the allocator's shared arenas, at most
-/// every 100 ms, so the purge thread can return them to the system.
+/// A worker about to sleep hands the pages it no longer uses back to the allocator's shared
+/// arenas, so the purge thread can return them to the system. Every time: a worker that sleeps
+/// after a burst may not wake again for long, and a skipped collection would keep its pages
+/// resident until then.
 fn collect_when_idle() {
-    use std::cell::Cell;
-    use std::time::{Duration, Instant};
-    thread_local! {
-        static LAST: Cell<Option<Instant>> = const { Cell::new(None) };
-    }
-    let now = Instant::now();
-    if LAST
-        .get()
-        .is_none_or(|last| now - last >= Duration::from_millis(100))
-    {
-        LAST.set(Some(now));
-        // SAFETY: mi_collect has no preconditions; `false` only collects what is free.
-        unsafe { libmimalloc_sys::mi_collect(false) };
-    }
+    // SAFETY: mi_collect has no preconditions; `false` only collects what is free.
+    unsafe { libmimalloc_sys::mi_collect(false) };
 }
 
 /// SIGTERM (Kubernetes) and SIGINT (Ctrl-C).
