@@ -129,7 +129,8 @@ def test_every_chart_setting_reaches_its_variable(settings, helm):
     assert rendered.returncode == 0, rendered.stderr
     env = deployment_env(rendered.stdout)
     assert {name: env.get(name) for name in expected} == expected
-    unexpected = set(env) - set(expected) - {"POD_NAME", "POD_NAMESPACE"}
+    downward_api = {"POD_NAME", "POD_NAMESPACE", "MEMORY_LIMIT_BYTES"}
+    unexpected = set(env) - set(expected) - downward_api
     assert not unexpected, f"variables the contract does not know: {unexpected}"
 
 

@@ -117,17 +117,17 @@ pub struct Config {
           value_parser = value_parser!(u64).range(1..=300))]
     pub write_stall_timeout_seconds: u64,
 
-    /// The container's memory limit in bytes (the chart passes limits.memory); the default
-    /// connection limit is derived from it
-    #[arg(long, env = "MEMORY_LIMIT_BYTES", default_value_t = 256 * 1024 * 1024,
+    /// Concurrent connections on the public port; more are closed at once. 0: what half of the
+    /// memory limit holds, after the baseline, at the worst case per connection
+    #[arg(long, env = "MAX_CONNECTIONS", default_value_t = 0,
+          value_parser = value_parser!(u64).range(0..=1_000_000))]
+    pub max_connections: u64,
+
+    /// The container's memory limit in bytes, from which the connection limit is derived (set
+    /// by the chart from the downward API's limits.memory, like the pod's name)
+    #[arg(long, env = "MEMORY_LIMIT_BYTES", default_value_t = 256 * 1024 * 1024, hide = true,
           value_parser = value_parser!(u64).range(32 * 1024 * 1024..=1024 * 1024 * 1024 * 1024))]
     pub memory_limit_bytes: u64,
-
-    /// Concurrent connections on the public port; more are closed at once. Default: what half
-    /// of MEMORY_LIMIT_BYTES holds, after the baseline, at the worst case per connection
-    #[arg(long, env = "MAX_CONNECTIONS",
-          value_parser = value_parser!(u64).range(1..=1_000_000))]
-    pub max_connections: Option<u64>,
 
     /// Enable /delay, /status, /cpu and POST /readyz/{disable,enable}; keep false in production
     #[arg(long, env = "FAULT_INJECTION", default_value = "false", action = ArgAction::Set,
@@ -191,7 +191,7 @@ impl Config {
         let available = self.memory_limit_bytes.saturating_sub(BASELINE_BYTES);
         let fits = available / per_connection;
         match self.max_connections {
-            Some(limit) if limit > fits => Err(format!(
+            limit if limit > fits => Err(format!(
                 "MAX_CONNECTIONS={limit} needs up to {} MiB at {} KiB per connection \
                  (MAX_HEADER_BYTES + 2 x BODY_LIMIT_BYTES + {} KiB), but MEMORY_LIMIT_BYTES \
                  leaves {} MiB after the {} MiB baseline: lower MAX_CONNECTIONS to at most \
@@ -202,7 +202,7 @@ impl Config {
                 available / MIB,
                 BASELINE_BYTES / MIB,
             )),
-            None if self.connection_limit() == 0 => Err(format!(
+            0 if self.connection_limit() == 0 => Err(format!(
                 "MEMORY_LIMIT_BYTES={} MiB holds no connection at {} KiB each \
                  (MAX_HEADER_BYTES + 2 x BODY_LIMIT_BYTES + {} KiB) in half the limit after \
                  the {} MiB baseline: lower BODY_LIMIT_BYTES or raise the memory limit",
@@ -221,12 +221,16 @@ impl Config {
         self.max_header_bytes + 2 * self.body_limit_bytes + CONNECTION_OVERHEAD_BYTES
     }
 
-    /// `MAX_CONNECTIONS`, or as many connections as half the memory limit holds after the
-    /// baseline: the other half is headroom for the allocator's fragmentation and the kernel.
+    /// `MAX_CONNECTIONS`, or (at 0) as many connections as half the memory limit holds after
+    /// the baseline: the other half is headroom for the allocator's fragmentation and the kernel.
     pub fn connection_limit(&self) -> usize {
-        let limit = self.max_connections.unwrap_or_else(|| {
-            (self.memory_limit_bytes / 2).saturating_sub(BASELINE_BYTES) / self.connection_bytes()
-        });
+        let limit = match self.max_connections {
+            0 => {
+                (self.memory_limit_bytes / 2).saturating_sub(BASELINE_BYTES)
+                    / self.connection_bytes()
+            }
+            limit => limit,
+        };
         usize::try_from(limit).unwrap_or(usize::MAX)
     }
 
@@ -397,7 +401,7 @@ mod tests {
             ["--max-header-bytes", "65537"],
             ["--write-stall-timeout-seconds", "0"],
             ["--memory-limit-bytes", "1000"],
-            ["--max-connections", "0"],
+            ["--max-connections", "1000001"],
         ] {
             assert!(
                 Config::try_from_args(args).is_err(),
@@ -455,7 +459,8 @@ mod tests {
             .map(|s| &s["env"])
             .collect();
         assert!(!envs.contains(&&json!("POD_NAME")), "{envs:?}");
-        assert_eq!(envs.len(), 11, "{envs:?}");
+        assert!(!envs.contains(&&json!("MEMORY_LIMIT_BYTES")), "{envs:?}");
+        assert_eq!(envs.len(), 14, "{envs:?}");
     }
 
     #[test]

@@ -43,7 +43,7 @@ fn invalid_configuration_fails_before_binding_with_a_clear_message() {
             "WRITE_STALL_TIMEOUT_SECONDS",
         ),
         (&[("MEMORY_LIMIT_BYTES", "256Mi")], "MEMORY_LIMIT_BYTES"),
-        (&[("MAX_CONNECTIONS", "0")], "MAX_CONNECTIONS"),
+        (&[("MAX_CONNECTIONS", "-1")], "MAX_CONNECTIONS"),
         (
             &[("BODY_LIMIT_BYTES", "16777216"), ("MAX_CONNECTIONS", "100")],
             "lower MAX_CONNECTIONS to at most 7",

@@ -160,6 +160,14 @@ class TestEveryProfile:
         assert variables["FAULT_INJECTION"]["value"] == "false"
 
     @each_profile
+    def test_the_memory_limit_reaches_the_service(self, profile):
+        """The default connection limit is derived from it (MAX_CONNECTIONS=0)."""
+        variables = env(render(profile))
+        source = variables["MEMORY_LIMIT_BYTES"]["valueFrom"]["resourceFieldRef"]
+        assert source == {"resource": "limits.memory"}
+        assert variables["MAX_CONNECTIONS"]["value"] == "0"
+
+    @each_profile
     def test_rollout_never_drops_below_desired_capacity(self, profile):
         docs = render(profile)
         spec = deployment(docs)["spec"]
