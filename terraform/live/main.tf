@@ -23,6 +23,11 @@ locals {
   # Session Manager without NAT needs its own endpoints.
   bastion_endpoints = var.enable_bastion && var.nat_mode == "none" ? ["ssm", "ssmmessages", "ec2messages"] : []
 
+  # Karpenter without NAT: ssm resolves the AMI alias, sqs carries interruptions (ec2, sts and
+  # eks-auth are platform endpoints). The pricing API has no endpoint in most regions, so the
+  # controller then runs with isolatedVPC (output karpenter_isolated_vpc) and built-in prices.
+  karpenter_endpoints = var.nat_mode == "none" ? ["ssm", "sqs"] : []
+
   api_access_security_group_ids = merge(
     var.ci_runner == null ? {} : { ci-runner = module.ci_runner[0].security_group_id },
     var.enable_bastion ? { bastion = module.bastion[0].security_group_id } : {},
@@ -89,9 +94,12 @@ module "network" {
   availability_zones             = var.availability_zones
   nat_mode                       = var.nat_mode
   enable_interface_endpoints     = var.enable_interface_endpoints
-  additional_interface_endpoints = local.bastion_endpoints
+  additional_interface_endpoints = distinct(concat(local.bastion_endpoints, local.karpenter_endpoints))
   flow_log_retention_days        = var.log_retention_days
   log_kms_key_arn                = aws_kms_key.logs.arn
+
+  # Karpenter launches nodes into the subnets that carry its discovery tag.
+  private_subnet_tags = { "karpenter.sh/discovery" = var.cluster_name }
 }
 
 module "ecr" {
@@ -176,5 +184,13 @@ module "pull_through_cache" {
 
   docker_hub_credential_arn                = var.pull_through_cache_credentials.docker_hub_credential_arn
   github_container_registry_credential_arn = var.pull_through_cache_credentials.github_container_registry_credential_arn
-  puller_role_names                        = [module.eks.node_role_name]
+  puller_role_names                        = [module.eks.node_role_name, module.karpenter.node_role_name]
+}
+
+module "karpenter" {
+  source = "../modules/karpenter"
+
+  cluster_name           = module.eks.cluster_name
+  cluster_arn            = module.eks.cluster_arn
+  node_security_group_id = module.eks.node_security_group_id
 }

@@ -82,3 +82,18 @@ output "image_registry_cache" {
   description = "ECR registry host of the pull-through cache (platform images move to <host>/<upstream host>/<path>); null without the cache."
   value       = var.pull_through_cache_credentials == null ? null : module.pull_through_cache[0].registry
 }
+
+output "karpenter_node_role_name" {
+  description = "Role of the nodes Karpenter launches (platform/karpenter: the EC2NodeClass's spec.role)."
+  value       = module.karpenter.node_role_name
+}
+
+output "karpenter_interruption_queue" {
+  description = "SQS queue of EC2 interruption events (platform/karpenter: the chart's settings.interruptionQueue)."
+  value       = module.karpenter.interruption_queue_name
+}
+
+output "karpenter_isolated_vpc" {
+  description = "True without NAT: Karpenter cannot reach the pricing API (platform/karpenter: the chart's settings.isolatedVPC)."
+  value       = var.nat_mode == "none"
+}

@@ -174,13 +174,13 @@ variable "node_capacity_type" {
 }
 
 variable "node_size" {
-  description = "Node group min, desired (initial) and max size."
+  description = "System node group min, desired (initial) and max size: two fixed nodes in two AZs for Karpenter, CoreDNS and the platform add-ons; Karpenter launches the rest."
   type = object({
     min     = number
     desired = number
     max     = number
   })
-  default = { min = 2, desired = 2, max = 4 }
+  default = { min = 2, desired = 2, max = 2 }
 }
 
 variable "ecr_repository_name" {

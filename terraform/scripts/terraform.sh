@@ -13,7 +13,7 @@ set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 tf_dir="$root/terraform"
-configs=(bootstrap live modules/network modules/eks modules/ecr modules/nlb modules/ci-runner modules/bastion modules/pull-through-cache)
+configs=(bootstrap live modules/network modules/eks modules/ecr modules/nlb modules/ci-runner modules/bastion modules/pull-through-cache modules/karpenter)
 export TF_CLI_CONFIG_FILE="$root/.tools/terraform.rc"
 export TF_IN_AUTOMATION=1
 export CHECKPOINT_DISABLE=1

@@ -74,6 +74,7 @@ mock_provider "aws" {
       arn                   = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
       endpoint              = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
       certificate_authority = [{ data = "bW9ja2Vk" }]
+      vpc_config            = { cluster_security_group_id = "sg-0123456789abcdef0" }
     }
   }
 
@@ -160,6 +161,21 @@ run "platform_wiring" {
   assert {
     condition     = module.nlb.target_group_arn == "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/devops-eks-cluster/0123456789abcdef"
     error_message = "The NLB's target group must be the one the Load Balancer Controller may register into."
+  }
+
+  assert {
+    condition     = !output.karpenter_isolated_vpc && length(module.network.interface_endpoint_services) == 0
+    error_message = "With NAT, Karpenter reaches the pricing API and needs no endpoints of its own."
+  }
+
+  assert {
+    condition     = module.karpenter.discovery_tag == { "karpenter.sh/discovery" = "devops-eks-cluster" } && module.karpenter.node_role_name == "devops-eks-cluster-karpenter-node"
+    error_message = "Karpenter's discovery tag and node role must be derived from the cluster name."
+  }
+
+  assert {
+    condition     = module.eks.system_node_labels["node-group"] == "system" && var.node_size.min == 2 && var.node_size.max == 2
+    error_message = "The managed node group is the fixed, labelled two-node system group; Karpenter adds the rest."
   }
 
   assert {
@@ -341,13 +357,13 @@ run "no_nat_public_cidrs_endpoint_through_endpoints_and_the_cache" {
   }
 
   assert {
-    condition     = length(module.network.nat_gateway_ids) == 0 && module.network.interface_endpoint_services == tolist(["ec2", "ec2messages", "ecr.api", "ecr.dkr", "eks-auth", "elasticloadbalancing", "logs", "ssm", "ssmmessages", "sts"])
-    error_message = "No NAT: every endpoint the nodes, the platform and the bastion's Session Manager need."
+    condition     = length(module.network.nat_gateway_ids) == 0 && module.network.interface_endpoint_services == tolist(["ec2", "ec2messages", "ecr.api", "ecr.dkr", "eks-auth", "elasticloadbalancing", "logs", "sqs", "ssm", "ssmmessages", "sts"])
+    error_message = "No NAT: every endpoint the nodes, the platform, Karpenter and the bastion's Session Manager need."
   }
 
   assert {
-    condition     = length(module.network.egress_dependencies) == 11
-    error_message = "No NAT: the nodes' egress is the S3 gateway and the ten interface endpoints."
+    condition     = length(module.network.egress_dependencies) == 12
+    error_message = "No NAT: the nodes' egress is the S3 gateway and the eleven interface endpoints."
   }
 
   assert {
@@ -371,8 +387,13 @@ run "no_nat_public_any_endpoint" {
   }
 
   assert {
-    condition     = length(module.network.interface_endpoint_services) == 7 && output.cluster_endpoint_access == "public_any" && output.image_registry_cache != null
-    error_message = "No NAT without a bastion: the seven platform endpoints, and the cache."
+    condition     = module.network.interface_endpoint_services == tolist(["ec2", "ecr.api", "ecr.dkr", "eks-auth", "elasticloadbalancing", "logs", "sqs", "ssm", "sts"]) && output.cluster_endpoint_access == "public_any" && output.image_registry_cache != null
+    error_message = "No NAT without a bastion: the seven platform endpoints, Karpenter's ssm and sqs, and the cache."
+  }
+
+  assert {
+    condition     = output.karpenter_isolated_vpc
+    error_message = "No NAT: Karpenter cannot reach the pricing API, so it must run with isolatedVPC."
   }
 }
 

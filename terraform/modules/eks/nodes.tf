@@ -1,6 +1,11 @@
 ################################################################################
-# Managed node group
+# Managed node group: the fixed system group (Karpenter, CoreDNS, platform add-ons);
+# Karpenter adds and removes every other node
 ################################################################################
+
+locals {
+  system_node_labels = { "node-group" = "system" }
+}
 
 resource "aws_iam_role" "node" {
   name        = "${var.name}-node"
@@ -85,6 +90,10 @@ resource "aws_eks_node_group" "default" {
   ami_type       = var.node_ami_type
   capacity_type  = var.node_capacity_type
   instance_types = var.node_instance_types
+
+  # Karpenter's controller is pinned to these nodes (platform/karpenter/values.yaml), so it
+  # never runs on a node it may consolidate away.
+  labels = local.system_node_labels
 
   launch_template {
     id      = aws_launch_template.node.id

@@ -72,3 +72,8 @@ output "api_access_rules" {
   description = "Security groups let in to the API endpoint on 443, by name."
   value       = { for k, r in aws_vpc_security_group_ingress_rule.api_access : k => r.referenced_security_group_id }
 }
+
+output "system_node_labels" {
+  description = "Kubernetes labels of the managed (system) node group's nodes; the Karpenter controller's nodeSelector."
+  value       = aws_eks_node_group.default.labels
+}

@@ -103,7 +103,7 @@ resource "aws_subnet" "private" {
   cidr_block              = each.value
   map_public_ip_on_launch = false
 
-  tags = merge(var.tags, {
+  tags = merge(var.tags, var.private_subnet_tags, {
     Name                              = "${var.name}-private-${each.key}"
     "kubernetes.io/role/internal-elb" = "1"
   })

@@ -116,3 +116,9 @@ variable "tags" {
   type        = map(string)
   default     = {}
 }
+
+variable "private_subnet_tags" {
+  description = "Extra tags for the private subnets only, such as the karpenter.sh/discovery tag node provisioners select them by."
+  type        = map(string)
+  default     = {}
+}

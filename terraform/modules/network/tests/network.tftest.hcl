@@ -342,3 +342,21 @@ run "accepts_name_of_28_characters" {
     name = "a234567890123456789012345678"
   }
 }
+
+run "private_subnet_tags_only_on_private_subnets" {
+  command = plan
+
+  variables {
+    private_subnet_tags = { "karpenter.sh/discovery" = "devops-eks-cluster" }
+  }
+
+  assert {
+    condition     = alltrue([for s in aws_subnet.private : s.tags["karpenter.sh/discovery"] == "devops-eks-cluster" && s.tags["kubernetes.io/role/internal-elb"] == "1"])
+    error_message = "Every private subnet must carry the extra tags next to its own."
+  }
+
+  assert {
+    condition     = alltrue([for s in aws_subnet.public : !contains(keys(s.tags), "karpenter.sh/discovery")])
+    error_message = "Public subnets must not be discoverable as node subnets."
+  }
+}
