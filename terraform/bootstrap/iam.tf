@@ -118,6 +118,17 @@ resource "aws_iam_role_policy" "apply" {
         Resource = [local.platform_iam_role_arns, "${local.arn_prefix}:iam::${local.account_id}:policy/${var.cluster_name}-*"]
       },
       {
+        # Karpenter's interruption queue and the EventBridge rules feeding it are named
+        # <cluster_name>-karpenter*, so these services are held to the cluster's name prefix.
+        Sid    = "ManageInterruptionQueue"
+        Effect = "Allow"
+        Action = ["sqs:*", "events:*"]
+        Resource = [
+          "${local.arn_prefix}:sqs:${var.aws_region}:${local.account_id}:${var.cluster_name}-*",
+          "${local.arn_prefix}:events:${var.aws_region}:${local.account_id}:rule/${var.cluster_name}-*",
+        ]
+      },
+      {
         Sid      = "CreateServiceLinkedRoles"
         Effect   = "Allow"
         Action   = "iam:CreateServiceLinkedRole"

@@ -230,6 +230,21 @@ run "apply_role_reach_for_the_private_cluster" {
   }
 }
 
+run "apply_role_reach_for_the_interruption_queue" {
+  command = plan
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement : s.Resource
+      if anytrue([for a in flatten([s.Action]) : startswith(a, "sqs:") || startswith(a, "events:")])
+      ] == [[
+        "arn:aws:sqs:eu-west-1:123456789012:devops-eks-cluster-*",
+        "arn:aws:events:eu-west-1:123456789012:rule/devops-eks-cluster-*",
+    ]]
+    error_message = "The apply role may manage only the cluster's own queues and EventBridge rules (Karpenter's interruption queue)."
+  }
+}
+
 run "outputs_for_the_workflows" {
   command = plan
 
