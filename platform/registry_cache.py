@@ -65,6 +65,11 @@ IMAGES = {
     "aws-load-balancer-controller": {
         "image": image(None, "public.ecr.aws/eks/aws-load-balancer-controller"),
     },
+    "karpenter": {
+        "controller.image": image(None, "public.ecr.aws/karpenter/controller"),
+    },
+    # The EC2NodeClass and NodePool (platform/karpenter/nodepools) run no containers.
+    "karpenter-nodepools": {},
 }
 
 

@@ -4,7 +4,9 @@
 #   1. the gp3 StorageClass (manifests/storageclass-gp3.yaml) and the monitoring namespace;
 #   2. the CRDs of both charts, server-side;
 #   3. aws-load-balancer-controller in kube-system (values/aws-load-balancer-controller.yaml);
-#   4. kube-prometheus-stack in MONITORING_NAMESPACE (values/kube-prometheus-stack.yaml).
+#   4. Karpenter: its CRDs, the controller, then the EC2NodeClass and NodePool
+#      (karpenter/sync.sh, which also lists its inputs);
+#   5. kube-prometheus-stack in MONITORING_NAMESPACE (values/kube-prometheus-stack.yaml).
 #
 # Before any of that changes the cluster, it checks that the two Secrets the stack reads hold
 # every key its values name (see platform/README.md, "Secrets").
@@ -45,6 +47,9 @@ require VPC_ID '^vpc-[0-9a-f]{8,17}$' 'a VPC id like vpc-0123456789abcdef0 (Terr
 [[ "$monitoring_namespace" =~ ^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$ ]] ||
   die "MONITORING_NAMESPACE='$monitoring_namespace' is not a namespace name"
 [[ "$helm_timeout" =~ ^[0-9]+[smh]$ ]] || die "HELM_TIMEOUT='$helm_timeout' is not a duration like 15m"
+# shellcheck source=platform/karpenter/sync.sh
+source "$root/platform/karpenter/sync.sh"
+karpenter_check_inputs
 
 # Without NAT, both releases take their images from the ECR pull-through cache.
 lbc_cache=()
@@ -148,6 +153,8 @@ run helm upgrade --install "$lbc_release" "${lbc_chart[@]}" \
   --set-string "serviceMonitor.additionalLabels.release=$kps_release" \
   "${lbc_cache[@]}" \
   --rollback-on-failure --wait --timeout "$helm_timeout"
+
+karpenter_sync
 
 log "$kps_release ${KUBE_PROMETHEUS_STACK_CHART_VERSION} in $monitoring_namespace"
 run helm upgrade --install "$kps_release" "${kps_chart[@]}" \

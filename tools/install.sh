@@ -74,6 +74,26 @@ install_prometheus() {
   stamp prometheus "$key"
 }
 
+# Karpenter's API schemas (an npm package and its locked dependencies, each checked against its
+# sha512 by npm ci) for the offline NodePool and EC2NodeClass check (make karpenter-test).
+install_karpenter_schemas() {
+  local lock="$root/tools/karpenter-schemas/package-lock.json"
+  local key
+  key=$(cat "$root/tools/karpenter-schemas/package.json" "$lock" | sha256sum | cut -d' ' -f1)
+  up_to_date karpenter-schemas "$key" && [[ -d "$tools/karpenter-schemas/node_modules/$KARPENTER_SCHEMAS_PACKAGE" ]] && return
+  log "Karpenter API schemas: npm $KARPENTER_SCHEMAS_PACKAGE@$KARPENTER_SCHEMAS_VERSION (Karpenter $KARPENTER_VERSION)"
+  local locked
+  locked=$(python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["packages"]["node_modules/"+sys.argv[2]]; print(p["version"], p["integrity"])' \
+    "$lock" "$KARPENTER_SCHEMAS_PACKAGE")
+  [[ "$locked" == "$KARPENTER_SCHEMAS_VERSION sha512-$KARPENTER_SCHEMAS_SHA512" ]] ||
+    die "tools/karpenter-schemas/package-lock.json has $KARPENTER_SCHEMAS_PACKAGE '$locked', the pin is $KARPENTER_SCHEMAS_VERSION with its sha512 (tools/versions.env): update them together"
+  rm -rf "$tools/karpenter-schemas"
+  mkdir -p "$tools/karpenter-schemas"
+  cp "$root/tools/karpenter-schemas/package.json" "$lock" "$tools/karpenter-schemas/"
+  (cd "$tools/karpenter-schemas" && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error >/dev/null)
+  stamp karpenter-schemas "$key"
+}
+
 check_preinstalled() {
   local got
   got=$(rustc --version 2>/dev/null | cut -d' ' -f2) || true
@@ -95,7 +115,8 @@ if (($# > 0)); then
       venv) install_venv ;;
       helm) install_helm_kubectl ;;
       prometheus) install_prometheus ;;
-      *) die "unknown component '$component' (venv, helm, prometheus)" ;;
+      karpenter-schemas) install_karpenter_schemas ;;
+      *) die "unknown component '$component' (venv, helm, prometheus, karpenter-schemas)" ;;
     esac
   done
   exit 0
@@ -104,4 +125,5 @@ check_preinstalled
 install_venv
 install_helm_kubectl
 install_prometheus
+install_karpenter_schemas
 log "ready in .tools/ (helm $HELM_VERSION, kubectl $KUBECTL_VERSION, prometheus $PROMETHEUS_DEB_VERSION, checkov $CHECKOV_VERSION)"

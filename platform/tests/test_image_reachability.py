@@ -26,6 +26,7 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 ACCOUNT_REGISTRY = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
 CACHE_MODULE = ROOT / "terraform" / "modules" / "pull-through-cache" / "main.tf"
 CHARTS = ("aws-load-balancer-controller", "kube-prometheus-stack")
+RELEASES = (*CHARTS, "karpenter", "karpenter-nodepools")
 DIGEST = "sha256:" + "ab" * 32
 SYNC_ENV = {"CLUSTER_NAME": "demo", "AWS_REGION": "eu-west-1", "VPC_ID": "vpc-0123456789abcdef0"}
 POD_KINDS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "Job", "Pod", "CronJob"}
@@ -102,8 +103,8 @@ def platform_images(env):
     """{chart: {value path: image reference}} as the sync would install them."""
     images = {}
     for command in sync_commands(env):
-        # helm upgrade --install RELEASE CHART ...: the table is by chart.
-        chart = command[4]
+        # helm upgrade --install RELEASE CHART ...: the table is by release.
+        chart = command[3]
         layers = [
             json.loads(p.read_text()) if p.suffix == ".json" else yaml.safe_load(p.read_text())
             for p in values_files(command)
@@ -163,7 +164,7 @@ def app_images():
 @pytest.mark.parametrize("nat_mode", MODES)
 def test_every_platform_image_is_reachable(nat_mode):
     images = platform_images(MODES[nat_mode])
-    assert set(images) == set(CHARTS)
+    assert set(images) == set(RELEASES)
     unreachable = {
         f"{release}:{path}": image
         for release, found in images.items()

@@ -199,13 +199,14 @@ class TestSyncCommands:
         storage = index("kubectl apply --server-side -f ")
         assert self.lines[storage].endswith(str(STORAGE_CLASS))
         crds = [i for i, line in enumerate(self.lines) if line.startswith("helm show crds ")]
-        assert len(crds) == 2
+        assert len(crds) == 3
         for i in crds:
             assert self.lines[i].endswith("| kubectl apply --server-side --force-conflicts -f -")
         lbc = index("helm upgrade --install aws-load-balancer-controller ")
         kps = index(f"helm upgrade --install {KPS_RELEASE} ")
         assert storage < min(crds)
-        assert max(crds) < lbc
+        # Karpenter's CRDs follow the controller (platform/karpenter/tests checks their order).
+        assert max(crds[:2]) < lbc
         # The controller's webhook must run before anything creates Services or TargetGroupBindings.
         assert lbc < kps
 

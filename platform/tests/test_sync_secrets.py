@@ -100,11 +100,13 @@ def installs(calls: list[str]) -> list[str]:
     return [c for c in calls if c.startswith(("helm upgrade", "kubectl apply"))]
 
 
-def test_every_key_present_installs_both_releases(live_sync, wanted_keys):
+def test_every_key_present_installs_every_release(live_sync, wanted_keys):
     result, calls = live_sync(complete(wanted_keys))
     assert result.returncode == 0, result.stderr
     assert [c.split()[3] for c in calls if c.startswith("helm upgrade")] == [
         "aws-load-balancer-controller",
+        "karpenter",
+        "karpenter-nodepools",
         "kube-prometheus-stack",
     ]
 
