@@ -5,7 +5,7 @@ BENCH_VENV_STAMP := $(BENCH_VENV)/.flask-$(BENCH_FLASK_VERSION)-gunicorn-$(BENCH
 
 .PHONY: bench bench-tools bench-build
 
-bench: bench-tools bench-build ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections), and peak memory under the hostile mix; prints the table
+bench: bench-tools bench-build bench-capacity-test ## Benchmark: webapp vs a bare axum ceiling vs Flask + gunicorn (wrk, 256 connections), peak memory under the hostile mix, one pod under the chart's CPU quotas (root); prints the tables
 	mkdir -p $(ROOT)/.bench
 	cd $(ROOT) && WEBAPP_BIN=$(ROOT)/target/release/webapp HOSTILE_REPORT=$(ROOT)/.bench/hostile.json \
 	  cargo test --locked -p webapp --test hostile
@@ -17,6 +17,8 @@ bench: bench-tools bench-build ## Benchmark: webapp vs a bare axum ceiling vs Fl
 	  --flask-dir $(ROOT)/bench/flask \
 	  --gunicorn $(BENCH_VENV)/bin/gunicorn \
 	  --out-dir $(ROOT)/.bench
+	$(PYTHON) $(ROOT)/bench/capacity.py --webapp $(ROOT)/target/release/webapp \
+	  --values $(ROOT)/charts/webapp/values.yaml --out-dir $(ROOT)/.bench
 
 bench-tools: $(BENCH_VENV_STAMP) ## Benchmark tools: wrk from Debian (system-wide, needs root) and Flask + gunicorn in .tools/bench-venv
 	@installed="$$(dpkg-query -W -f='$${Version}' wrk 2>/dev/null || echo none)"; \
