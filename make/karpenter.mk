@@ -11,6 +11,7 @@ TEST_TARGETS += karpenter-test
 karpenter-test: ## Karpenter: node class and pool vs the pinned API schemas, values refused before install, controller on the system group, sync order
 	@$(call need,helm node pytest)
 	@test -d $(KARPENTER_SCHEMAS) || { echo "error: $(KARPENTER_SCHEMAS) is missing: run 'make tools'" >&2; exit 1; }
+	helm lint --strict $(ROOT)/platform/karpenter/nodepools --set clusterName=demo --set nodeRole=demo-karpenter-node
 	cd $(ROOT)/platform/karpenter/tests && timeout 300 pytest -q -p no:cacheprovider .
 
 # Run by make bench before it measures, not by make test: the quota needs a writable cgroup, which

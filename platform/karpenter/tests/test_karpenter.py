@@ -130,7 +130,8 @@ def test_the_validator_refuses_what_the_api_refuses(objects, kind, path, value, 
 def test_the_validator_refuses_an_unknown_kind(objects):
     other = copy.deepcopy(objects["NodePool"]) | {"apiVersion": "karpenter.sh/v1beta1"}
     result = validate([other])
-    assert result.returncode == 1 and "no schema for karpenter.sh/v1beta1 NodePool" in result.stdout
+    assert result.returncode == 1
+    assert "no schema for karpenter.sh/v1beta1 NodePool" in result.stdout
 
 
 # --- What the node class and pool promise ---------------------------------------------------------
@@ -142,7 +143,8 @@ def test_node_class_hardening(objects):
     assert spec["metadataOptions"]["httpPutResponseHopLimit"] == 1
     [root_volume] = spec["blockDeviceMappings"]
     assert root_volume["deviceName"] == "/dev/xvda"
-    assert root_volume["ebs"]["volumeType"] == "gp3" and root_volume["ebs"]["encrypted"] is True
+    assert root_volume["ebs"]["volumeType"] == "gp3"
+    assert root_volume["ebs"]["encrypted"] is True
     [alias] = spec["amiSelectorTerms"]
     assert re.fullmatch(r"al2023@v\d{8}", alias["alias"]), "the AMI must be a pinned AL2023 alias"
 
