@@ -301,3 +301,35 @@ def test_sync_moves_the_controller_image_to_the_registry_cache():
     assert values == {
         "controller": {"image": {"repository": f"{cache}/public.ecr.aws/karpenter/controller"}}
     }
+
+
+# --- Interplay with the webapp --------------------------------------------------------------------
+
+
+def webapp_objects() -> dict[str, dict]:
+    result = subprocess.run(
+        [str(HELM), "template", "webapp", str(ROOT / "charts/webapp")]
+        + ["-f", str(ROOT / "charts/webapp/ci/eks-deploy-values.yaml")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    return {d["kind"]: d for d in yaml.safe_load_all(result.stdout) if d}
+
+
+def test_consolidation_respects_the_webapp_disruption_budget(objects):
+    webapp = webapp_objects()
+    assert webapp["PodDisruptionBudget"]["spec"]["maxUnavailable"] == 1
+    # Underutilized nodes go one at a time, so a consolidation never evicts replicas from two
+    # nodes at once: with the PDB, at most one replica is down.
+    budgets = objects["NodePool"]["spec"]["disruption"]["budgets"]
+    assert {"nodes": "1", "reasons": ["Underutilized"]} in budgets
+
+
+def test_webapp_spread_does_not_force_a_node_per_zone():
+    spec = webapp_objects()["Deployment"]["spec"]["template"]["spec"]
+    # ScheduleAnyway: Karpenter packs pods where they fit instead of launching a node per zone
+    # or per host only to satisfy the spread.
+    assert {c["whenUnsatisfiable"] for c in spec["topologySpreadConstraints"]} == {"ScheduleAnyway"}
