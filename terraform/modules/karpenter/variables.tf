@@ -3,8 +3,8 @@ variable "cluster_name" {
   type        = string
 
   validation {
-    condition     = can(regex("^[a-zA-Z][a-zA-Z0-9-]{0,27}$", var.cluster_name))
-    error_message = "cluster_name must start with a letter, hold only letters, digits and hyphens, and be at most 28 characters."
+    condition     = can(regex("^[a-zA-Z]([a-zA-Z0-9-]{0,26}[a-zA-Z0-9])?$", var.cluster_name))
+    error_message = "cluster_name must start with a letter, hold only letters, digits and hyphens, not end with a hyphen, and be at most 28 characters."
   }
 }
 

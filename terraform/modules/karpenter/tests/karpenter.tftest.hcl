@@ -221,6 +221,16 @@ run "another_cluster_gets_its_own_scope" {
   }
 }
 
+run "rejects_a_cluster_name_with_a_trailing_hyphen" {
+  command = plan
+
+  variables {
+    cluster_name = "devops-eks-"
+  }
+
+  expect_failures = [var.cluster_name]
+}
+
 run "rejects_a_cluster_arn_that_is_not_one" {
   command = plan
 
