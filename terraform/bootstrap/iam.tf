@@ -5,9 +5,60 @@
 locals {
   state_object_arn = "${local.state_bucket_arn}/${var.state_key}"
   lock_object_arn  = "${local.state_bucket_arn}/${local.lock_key}"
+  state_key_arn    = aws_kms_key.state.arn
 
-  # Reading and locking the state: what both plan and apply need.
-  state_access_statements = [
+  iam_arn                = "${local.arn_prefix}:iam::${local.account_id}"
+  platform_role_arns     = "${local.iam_arn}:role/${var.cluster_name}-*"
+  ci_role_arns           = "${local.iam_arn}:role/${var.cluster_name}-ci-*"
+  boundary_name          = "${var.cluster_name}-permissions-boundary"
+  boundary_arn           = "${local.iam_arn}:policy/${local.boundary_name}"
+  github_oidc_target_arn = "${local.iam_arn}:oidc-provider/${local.github_oidc_host}"
+  ecr_repository_arn     = "${local.arn_prefix}:ecr:${var.aws_region}:${local.account_id}:repository/${var.ecr_repository_name}"
+
+  # The only managed policies terraform/live attaches (modules/eks: cluster, nodes, vpc-cni and
+  # EBS CSI Pod Identity roles). The apply role may attach these and nothing else.
+  platform_managed_policy_arns = [for name in [
+    "AmazonEKSClusterPolicy",
+    "AmazonEKSWorkerNodePolicy",
+    "AmazonEC2ContainerRegistryPullOnly",
+    "AmazonEKS_CNI_Policy",
+    "service-role/AmazonEBSCSIDriverPolicy",
+  ] : "${local.arn_prefix}:iam::aws:policy/${name}"]
+
+  # Services that receive the platform's roles: the control plane and node groups (EKS),
+  # Pod Identity, VPC Flow Logs.
+  platform_role_services = ["eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+
+  # What `terraform plan` of terraform/live reads: resource metadata, policies and tags. No call
+  # here returns data: no log events, image layers, object bodies or secret values.
+  plan_read_actions = [
+    "ec2:Describe*",
+    "ec2:GetLaunchTemplateData",
+    "eks:Describe*",
+    "eks:List*",
+    "elasticloadbalancing:Describe*",
+    "ecr:DescribeRepositories",
+    "ecr:GetLifecyclePolicy",
+    "ecr:GetRepositoryPolicy",
+    "ecr:ListTagsForResource",
+    "logs:DescribeLogGroups",
+    "logs:ListTagsForResource",
+    "logs:ListTagsLogGroup",
+    "kms:DescribeKey",
+    "kms:GetKeyPolicy",
+    "kms:GetKeyRotationStatus",
+    "kms:ListAliases",
+    "kms:ListResourceTags",
+    "iam:GetRole",
+    "iam:GetRolePolicy",
+    "iam:ListRolePolicies",
+    "iam:ListAttachedRolePolicies",
+    "iam:GetOpenIDConnectProvider",
+    "acm:DescribeCertificate",
+    "acm:ListTagsForCertificate",
+  ]
+
+  read_state_statements = [
     {
       Sid      = "ListStateBucket"
       Effect   = "Allow"
@@ -18,64 +69,155 @@ locals {
       Sid      = "ReadState"
       Effect   = "Allow"
       Action   = "s3:GetObject"
-      Resource = [local.state_object_arn, local.lock_object_arn]
+      Resource = local.state_object_arn
     },
     {
-      # use_lockfile writes and deletes <key>.tflock next to the state.
-      Sid      = "WriteLockFile"
+      Sid      = "DecryptState"
       Effect   = "Allow"
-      Action   = ["s3:PutObject", "s3:DeleteObject"]
+      Action   = ["kms:Decrypt", "kms:DescribeKey"]
+      Resource = local.state_key_arn
+    },
+  ]
+
+  # use_lockfile writes and deletes <key>.tflock next to the state, encrypted with the state key.
+  lock_statements = [
+    {
+      Sid      = "HoldTheLock"
+      Effect   = "Allow"
+      Action   = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]
       Resource = local.lock_object_arn
     },
     {
-      Sid      = "UseStateKey"
+      Sid      = "EncryptTheLock"
       Effect   = "Allow"
-      Action   = ["kms:Decrypt", "kms:GenerateDataKey", "kms:DescribeKey"]
-      Resource = aws_kms_key.state.arn
+      Action   = "kms:GenerateDataKey"
+      Resource = local.state_key_arn
     },
   ]
+
+  plan_read_statement = {
+    Sid      = "ReadPlatformMetadata"
+    Effect   = "Allow"
+    Action   = local.plan_read_actions
+    Resource = "*"
+  }
 }
 
-# Plan role: read-only, for pull requests.
-resource "aws_iam_role_policy_attachment" "plan_read_only" {
-  role       = aws_iam_role.ci["plan"].name
-  policy_arn = "${local.arn_prefix}:iam::aws:policy/ReadOnlyAccess"
+# Pull-request plan role: code from a branch runs with it, so it reads metadata and the state
+# only, plans without a lock (-lock=false), and can write nothing.
+resource "aws_iam_role_policy" "plan_pr" {
+  #checkov:skip=CKV_AWS_355:Describe and List calls take no resource ARN; the list holds read-only metadata actions only.
+  name = "terraform-plan-pull-request"
+  role = aws_iam_role.ci["plan_pr"].id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = concat(local.read_state_statements, [
+      local.plan_read_statement,
+      {
+        # A pull request must never release or fake the lock of a running apply.
+        Sid      = "DenyStateBucketWrites"
+        Effect   = "Deny"
+        Action   = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+        Resource = "${local.state_bucket_arn}/*"
+      },
+    ])
+  })
 }
 
+# Main-branch plan role (the plan before an apply, the drift check): the same reads, plus the lock.
 resource "aws_iam_role_policy" "plan" {
+  #checkov:skip=CKV_AWS_355:Describe and List calls take no resource ARN; the list holds read-only metadata actions only.
   name = "terraform-plan"
   role = aws_iam_role.ci["plan"].id
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = concat(local.state_access_statements, [{
-      # ReadOnlyAccess also reads data (objects, items, parameters). A pull request
-      # only needs resource metadata, so data reads other than the state are denied.
-      Sid    = "DenyDataReads"
-      Effect = "Deny"
-      Action = [
-        "s3:GetObject",
-        "s3:GetObjectVersion",
-        "dynamodb:GetItem",
-        "dynamodb:BatchGetItem",
-        "dynamodb:Query",
-        "dynamodb:Scan",
-        "ssm:GetParameter",
-        "ssm:GetParameters",
-        "ssm:GetParametersByPath",
-        "secretsmanager:GetSecretValue",
-      ]
-      NotResource = [local.state_object_arn, local.lock_object_arn]
-    }])
+    Statement = concat(local.read_state_statements, local.lock_statements, [
+      local.plan_read_statement,
+      {
+        Sid         = "DenyStateWrites"
+        Effect      = "Deny"
+        Action      = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
+        NotResource = local.lock_object_arn
+      },
+    ])
   })
 }
 
-# Apply role: creates and destroys everything in terraform/live, for the production environment.
+################################################################################
+# Permissions boundary of every role the apply role creates
+################################################################################
+
+# Caps the platform's roles (cluster, nodes, add-ons, flow logs) whatever policy the apply role
+# puts on them: AWS services the workloads call, never IAM writes and never the state.
+resource "aws_iam_policy" "boundary" {
+  #checkov:skip=CKV_AWS_289:A boundary grants nothing by itself; it caps roles at the services the platform's workloads call.
+  #checkov:skip=CKV_AWS_290:Same as CKV_AWS_289: write access is the ceiling for the workload roles, not a grant.
+  #checkov:skip=CKV_AWS_355:Same as CKV_AWS_289: the ceiling names services, the attached policies name resources.
+  #checkov:skip=CKV_AWS_286:Same as CKV_AWS_289; IAM writes other than service-linked roles are denied in the boundary itself.
+  #checkov:skip=CKV_AWS_287:Same as CKV_AWS_289; the state bucket and key are denied in the boundary itself.
+  #checkov:skip=CKV_AWS_288:Same as CKV_AWS_289; the state bucket and key are denied in the boundary itself.
+  name        = local.boundary_name
+  description = "Ceiling of every IAM role the CI apply role creates for ${var.cluster_name}"
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # wildcard-reason: a permissions boundary is a ceiling, not a grant; the roles' own
+        # policies (AWS managed EKS policies, the controller's policy) name the resources.
+        Sid    = "WorkloadServices"
+        Effect = "Allow"
+        Action = [
+          "ec2:*",
+          "elasticloadbalancing:*",
+          "autoscaling:Describe*",
+          "eks:Describe*",
+          "eks:List*",
+          "eks-auth:AssumeRoleForPodIdentity",
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:GetAuthorizationToken",
+          "ecr:GetDownloadUrlForLayer",
+          "kms:CreateGrant",
+          "kms:DescribeKey",
+          "logs:CreateLogStream",
+          "logs:DescribeLogGroups",
+          "logs:DescribeLogStreams",
+          "logs:PutLogEvents",
+          "acm:DescribeCertificate",
+          "acm:ListCertificates",
+          "iam:CreateServiceLinkedRole",
+          "iam:GetServerCertificate",
+          "iam:ListServerCertificates",
+          "cognito-idp:DescribeUserPoolClient",
+          "shield:*",
+          "waf-regional:*",
+          "wafv2:*",
+          "tag:GetResources",
+        ]
+        Resource = "*"
+      },
+      {
+        Sid      = "NeverTheState"
+        Effect   = "Deny"
+        Action   = ["s3:*", "kms:*"]
+        Resource = [local.state_bucket_arn, "${local.state_bucket_arn}/*", local.state_key_arn]
+      },
+    ]
+  })
+}
+
+################################################################################
+# Apply role: creates and destroys everything in terraform/live, nothing else
+################################################################################
+
 resource "aws_iam_role_policy" "apply" {
-  #checkov:skip=CKV_AWS_286:Service-level wildcards on resources Terraform creates; IAM itself is scoped to the cluster's name prefix below.
+  #checkov:skip=CKV_AWS_286:Service-level wildcards on resources Terraform creates; IAM writes are limited to boundary-capped roles named <cluster_name>-*.
   #checkov:skip=CKV_AWS_287:Same as CKV_AWS_286: applying the platform must read the resources it manages.
   #checkov:skip=CKV_AWS_288:Same as CKV_AWS_286: the apply role reads and writes the state it owns.
-  #checkov:skip=CKV_AWS_289:IAM write actions are limited to roles and policies named <cluster_name>-*.
+  #checkov:skip=CKV_AWS_289:IAM writes need the permissions boundary (iam:PermissionsBoundary) and name the attachable policies (iam:PolicyARN).
   #checkov:skip=CKV_AWS_290:Write actions on resources whose ids do not exist before apply cannot be scoped by ARN.
   #checkov:skip=CKV_AWS_355:Same as CKV_AWS_290: Create* calls in EC2, EKS, ELB, ECR, KMS and logs have no resource ARN yet.
   name = "terraform-apply"
@@ -83,11 +225,11 @@ resource "aws_iam_role_policy" "apply" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = concat(local.state_access_statements, [
+    Statement = concat(local.read_state_statements, local.lock_statements, [
       {
         Sid      = "WriteState"
         Effect   = "Allow"
-        Action   = ["s3:PutObject"]
+        Action   = "s3:PutObject"
         Resource = local.state_object_arn
       },
       {
@@ -112,10 +254,39 @@ resource "aws_iam_role_policy" "apply" {
         Resource = "*"
       },
       {
-        Sid      = "ManagePlatformRoles"
+        # Every role it creates, and every policy change on one, carries the boundary.
+        Sid      = "CreateRolesInsideTheBoundary"
         Effect   = "Allow"
-        Action   = "iam:*"
-        Resource = [local.platform_iam_role_arns, "${local.arn_prefix}:iam::${local.account_id}:policy/${var.cluster_name}-*"]
+        Action   = ["iam:CreateRole", "iam:PutRolePermissionsBoundary", "iam:PutRolePolicy", "iam:DeleteRolePolicy"]
+        Resource = local.platform_role_arns
+        Condition = {
+          StringEquals = { "iam:PermissionsBoundary" = local.boundary_arn }
+        }
+      },
+      {
+        Sid      = "AttachOnlyThePlatformPolicies"
+        Effect   = "Allow"
+        Action   = ["iam:AttachRolePolicy", "iam:DetachRolePolicy"]
+        Resource = local.platform_role_arns
+        Condition = {
+          StringEquals = { "iam:PermissionsBoundary" = local.boundary_arn }
+          ArnEquals    = { "iam:PolicyARN" = local.platform_managed_policy_arns }
+        }
+      },
+      {
+        Sid      = "MaintainPlatformRoles"
+        Effect   = "Allow"
+        Action   = ["iam:DeleteRole", "iam:UpdateRole", "iam:UpdateRoleDescription", "iam:UpdateAssumeRolePolicy", "iam:TagRole", "iam:UntagRole"]
+        Resource = local.platform_role_arns
+      },
+      {
+        Sid      = "PassPlatformRolesToTheirServices"
+        Effect   = "Allow"
+        Action   = "iam:PassRole"
+        Resource = local.platform_role_arns
+        Condition = {
+          StringEquals = { "iam:PassedToService" = local.platform_role_services }
+        }
       },
       {
         # Karpenter's interruption queue and the EventBridge rules feeding it are named
@@ -132,7 +303,7 @@ resource "aws_iam_role_policy" "apply" {
         Sid      = "CreateServiceLinkedRoles"
         Effect   = "Allow"
         Action   = "iam:CreateServiceLinkedRole"
-        Resource = "${local.arn_prefix}:iam::${local.account_id}:role/aws-service-role/*"
+        Resource = "${local.iam_arn}:role/aws-service-role/*"
         Condition = {
           StringEquals = {
             "iam:AWSServiceName" = [
@@ -144,61 +315,114 @@ resource "aws_iam_role_policy" "apply" {
           }
         }
       },
+      {
+        # The CI roles are named <cluster_name>-ci-*, inside the platform prefix: without this
+        # the apply role could rewrite its own trust or policies, or another CI role's.
+        Sid       = "DenyChangingCiIdentities"
+        Effect    = "Deny"
+        NotAction = ["iam:Get*", "iam:List*"]
+        Resource  = [local.ci_role_arns, local.boundary_arn, local.github_oidc_target_arn]
+      },
+      {
+        Sid      = "DenyDroppingTheBoundary"
+        Effect   = "Deny"
+        Action   = "iam:DeleteRolePermissionsBoundary"
+        Resource = "*"
+      },
+      {
+        Sid    = "DenyDestroyingTheStateKey"
+        Effect = "Deny"
+        Action = [
+          "kms:PutKeyPolicy",
+          "kms:ScheduleKeyDeletion",
+          "kms:DisableKey",
+          "kms:DisableKeyRotation",
+          "kms:CreateGrant",
+          "kms:DeleteAlias",
+          "kms:UpdateAlias",
+        ]
+        Resource = [local.state_key_arn, aws_kms_alias.state.arn]
+      },
+      {
+        Sid    = "DenyDestroyingTheStateBucket"
+        Effect = "Deny"
+        Action = [
+          "s3:DeleteBucket",
+          "s3:PutBucketPolicy",
+          "s3:DeleteBucketPolicy",
+          "s3:PutBucketVersioning",
+          "s3:PutBucketPublicAccessBlock",
+          "s3:PutBucketAcl",
+          "s3:PutBucketOwnershipControls",
+          "s3:PutEncryptionConfiguration",
+          "s3:PutLifecycleConfiguration",
+        ]
+        Resource = local.state_bucket_arn
+      },
+      {
+        Sid      = "DenyDeletingStateVersions"
+        Effect   = "Deny"
+        Action   = ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObjectAcl"]
+        Resource = local.state_object_arn
+      },
     ])
   })
 }
 
-locals {
-  ecr_push_statements = [
-    {
-      # GetAuthorizationToken has no resource-level permissions; the token alone grants nothing.
-      Sid      = "LogInToEcr"
-      Effect   = "Allow"
-      Action   = "ecr:GetAuthorizationToken"
-      Resource = "*"
-    },
-    {
-      Sid    = "PushToTheRepository"
-      Effect = "Allow"
-      Action = [
-        "ecr:BatchCheckLayerAvailability",
-        "ecr:BatchGetImage",
-        "ecr:CompleteLayerUpload",
-        "ecr:DescribeImages",
-        "ecr:GetDownloadUrlForLayer",
-        "ecr:InitiateLayerUpload",
-        "ecr:PutImage",
-        "ecr:UploadLayerPart",
-      ]
-      Resource = local.ecr_repository_arn
-    },
-  ]
-}
+################################################################################
+# Image, platform and app roles
+################################################################################
 
-# ECR push role: the app workflow's build job (main branch, no environment) pushes the image.
+# ECR push role: the app workflow's build job pushes the image.
 resource "aws_iam_role_policy" "ecr_push" {
   name = "ecr-push"
   role = aws_iam_role.ci["ecr_push"].id
 
   policy = jsonencode({
-    Version   = "2012-10-17"
-    Statement = local.ecr_push_statements
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # GetAuthorizationToken has no resource-level permissions; the token alone grants nothing.
+        Sid      = "LogInToEcr"
+        Effect   = "Allow"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
+      },
+      {
+        Sid    = "PushToTheRepository"
+        Effect = "Allow"
+        Action = [
+          "ecr:BatchCheckLayerAvailability",
+          "ecr:BatchGetImage",
+          "ecr:CompleteLayerUpload",
+          "ecr:DescribeImages",
+          "ecr:GetDownloadUrlForLayer",
+          "ecr:InitiateLayerUpload",
+          "ecr:PutImage",
+          "ecr:UploadLayerPart",
+        ]
+        Resource = local.ecr_repository_arn
+      },
+    ]
   })
 }
 
-# Deploy role: pushes the image and talks to the cluster, nothing else in AWS.
-resource "aws_iam_role_policy" "deploy" {
-  name = "app-deploy"
-  role = aws_iam_role.ci["deploy"].id
+# Platform sync and app deploy: AWS only finds the cluster; Kubernetes rights come from each
+# role's access entry (modules/eks): cluster admin for the platform sync, the app namespace for
+# the deploy. The nodes pull the image, so neither role touches ECR.
+resource "aws_iam_role_policy" "find_the_cluster" {
+  for_each = toset(["platform_sync", "deploy"])
+
+  name = "find-the-cluster"
+  role = aws_iam_role.ci[each.key].id
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = concat(local.ecr_push_statements, [{
-      # Kubernetes permissions come from the cluster's access entry for this role (modules/eks).
+    Statement = [{
       Sid      = "FindTheCluster"
       Effect   = "Allow"
       Action   = "eks:DescribeCluster"
       Resource = local.cluster_arn
-    }])
+    }]
   })
 }

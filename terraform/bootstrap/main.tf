@@ -18,24 +18,30 @@ locals {
   state_bucket_arn = aws_s3_bucket.state.arn
   lock_key         = "${var.state_key}.tflock"
 
-  github_oidc_host       = "token.actions.githubusercontent.com"
-  github_audience        = "sts.amazonaws.com"
-  github_oidc_arn        = coalesce(var.github_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn))
-  github_subject_prefix  = coalesce(var.github_oidc_subject_prefix, "repo:${var.github_repository}")
-  cluster_arn            = "${local.arn_prefix}:eks:${var.aws_region}:${local.account_id}:cluster/${var.cluster_name}"
-  ecr_repository_arn     = "${local.arn_prefix}:ecr:${var.aws_region}:${local.account_id}:repository/${var.ecr_repository_name}"
-  platform_iam_role_arns = "${local.arn_prefix}:iam::${local.account_id}:role/${var.cluster_name}-*"
+  github_oidc_host = "token.actions.githubusercontent.com"
+  github_audience  = "sts.amazonaws.com"
+  github_oidc_arn  = coalesce(var.github_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn))
+  cluster_arn      = "${local.arn_prefix}:eks:${var.aws_region}:${local.account_id}:cluster/${var.cluster_name}"
 
-  main_ref = "${local.github_subject_prefix}:ref:refs/heads/${var.main_branch}"
+  # GitHub issues one of two subject forms: repo:OWNER/REPO (repositories that keep the name
+  # form) or repo:OWNER-OWNERID/REPO-REPOID (immutable ids). Trust holds exactly the form the
+  # repository's tokens carry, never both.
+  github_owner           = split("/", var.github_repository)[0]
+  github_repo            = split("/", var.github_repository)[1]
+  github_uses_ids        = var.github_owner_id != null
+  github_subject_prefix  = local.github_uses_ids ? "repo:${local.github_owner}-${var.github_owner_id}/${local.github_repo}-${var.github_repository_id}" : "repo:${var.github_repository}"
+  github_subject_by_role = { for role, environment in var.github_environments : role => "${local.github_subject_prefix}:environment:${environment}" }
 
-  # One role per workflow purpose, each trusting exact sub claims of this repository only.
-  # Plans run for pull requests and, read-only, on the main branch (the plan before an apply,
-  # and the scheduled drift check). Image pushes run on the main branch outside any environment.
+  # One role per job, each trusting one subject no other role trusts. Pull-request plans get the
+  # pull_request subject; every other job runs in its own GitHub environment, so a job on main
+  # (a test job, say) presents neither an environment subject nor a role's trust.
   ci_roles = {
-    plan     = { name = "${var.cluster_name}-ci-plan", subjects = ["${local.github_subject_prefix}:pull_request", local.main_ref] }
-    apply    = { name = "${var.cluster_name}-ci-apply", subjects = ["${local.github_subject_prefix}:environment:${var.apply_environment}"] }
-    deploy   = { name = "${var.cluster_name}-ci-deploy", subjects = ["${local.github_subject_prefix}:environment:${var.deploy_environment}"] }
-    ecr_push = { name = "${var.cluster_name}-ci-ecr-push", subjects = [local.main_ref] }
+    plan_pr       = { name = "${var.cluster_name}-ci-plan-pr", subject = "${local.github_subject_prefix}:pull_request" }
+    plan          = { name = "${var.cluster_name}-ci-plan", subject = local.github_subject_by_role["plan"] }
+    apply         = { name = "${var.cluster_name}-ci-apply", subject = local.github_subject_by_role["apply"] }
+    ecr_push      = { name = "${var.cluster_name}-ci-ecr-push", subject = local.github_subject_by_role["ecr_push"] }
+    platform_sync = { name = "${var.cluster_name}-ci-platform-sync", subject = local.github_subject_by_role["platform_sync"] }
+    deploy        = { name = "${var.cluster_name}-ci-deploy", subject = local.github_subject_by_role["deploy"] }
   }
 }
 
@@ -186,7 +192,7 @@ resource "aws_iam_role" "ci" {
       Condition = {
         StringEquals = {
           "${local.github_oidc_host}:aud" = local.github_audience
-          "${local.github_oidc_host}:sub" = each.value.subjects
+          "${local.github_oidc_host}:sub" = each.value.subject
         }
       }
     }]

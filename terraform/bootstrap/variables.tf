@@ -51,14 +51,52 @@ variable "github_repository" {
   }
 }
 
-variable "github_oidc_subject_prefix" {
-  description = "Override of the `repo:OWNER/NAME` part of the OIDC sub claim, for repositories that use immutable subject claims with numeric ids. Null means repo:<github_repository>."
+variable "github_owner_id" {
+  description = "Numeric id of the repository's owner (`gh api repos/OWNER/REPO --jq .owner.id`). Set it, with github_repository_id, when the repository's OIDC tokens carry the immutable subject form repo:OWNER-OWNERID/REPO-REPOID; null trusts the name form repo:OWNER/REPO."
   type        = string
   default     = null
 
   validation {
-    condition     = var.github_oidc_subject_prefix == null || can(regex("^repo:[^:*?]+$", var.github_oidc_subject_prefix))
-    error_message = "github_oidc_subject_prefix must start with repo: and contain no further colon or wildcard."
+    condition     = var.github_owner_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_owner_id))
+    error_message = "github_owner_id must be the owner's numeric id (gh api repos/OWNER/REPO --jq .owner.id)."
+  }
+}
+
+variable "github_repository_id" {
+  description = "Numeric id of the repository (`gh api repos/OWNER/REPO --jq .id`); set together with github_owner_id for the immutable subject form."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.github_repository_id == null || can(regex("^[1-9][0-9]{0,19}$", var.github_repository_id))
+    error_message = "github_repository_id must be the repository's numeric id (gh api repos/OWNER/REPO --jq .id)."
+  }
+
+  validation {
+    condition     = (var.github_repository_id == null) == (var.github_owner_id == null)
+    error_message = "Set github_owner_id and github_repository_id together (immutable subject form) or neither (name form): the subject holds both ids or none."
+  }
+}
+
+variable "github_environments" {
+  description = "GitHub environment of each CI job; each role trusts only its own, so the names must differ. plan: main-branch plans and the drift check; apply: terraform apply; ecr_push: the image build; platform_sync: the platform releases; deploy: the app release."
+  type = object({
+    plan          = optional(string, "infra-plan")
+    apply         = optional(string, "infra-apply")
+    ecr_push      = optional(string, "image-push")
+    platform_sync = optional(string, "platform-sync")
+    deploy        = optional(string, "production")
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for name in values(var.github_environments) : can(regex("^[A-Za-z0-9._-]{1,255}$", name))])
+    error_message = "github_environments must be GitHub environment names without spaces, colons or wildcards."
+  }
+
+  validation {
+    condition     = length(distinct([for name in values(var.github_environments) : lower(name)])) == length(values(var.github_environments))
+    error_message = "github_environments must all differ (GitHub compares them case-insensitively): two jobs sharing an environment could assume each other's roles."
   }
 }
 
@@ -70,39 +108,6 @@ variable "github_oidc_provider_arn" {
   validation {
     condition     = var.github_oidc_provider_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:oidc-provider/token\\.actions\\.githubusercontent\\.com$", var.github_oidc_provider_arn))
     error_message = "github_oidc_provider_arn must be the ARN of the token.actions.githubusercontent.com OIDC provider."
-  }
-}
-
-variable "main_branch" {
-  description = "Branch whose push and scheduled runs may assume the plan and ECR push roles."
-  type        = string
-  default     = "main"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9._/-]{1,255}$", var.main_branch)) && !strcontains(var.main_branch, "..")
-    error_message = "main_branch must be a branch name without spaces, colons or wildcards."
-  }
-}
-
-variable "apply_environment" {
-  description = "GitHub environment whose jobs may assume the apply role."
-  type        = string
-  default     = "production"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9._-]{1,255}$", var.apply_environment))
-    error_message = "apply_environment must be a GitHub environment name without spaces, colons or wildcards."
-  }
-}
-
-variable "deploy_environment" {
-  description = "GitHub environment whose jobs may assume the deploy role."
-  type        = string
-  default     = "production"
-
-  validation {
-    condition     = can(regex("^[A-Za-z0-9._-]{1,255}$", var.deploy_environment))
-    error_message = "deploy_environment must be a GitHub environment name without spaces, colons or wildcards."
   }
 }
 
@@ -118,7 +123,7 @@ variable "cluster_name" {
 }
 
 variable "ecr_repository_name" {
-  description = "Name of the one ECR repository the deploy role may push to."
+  description = "Name of the one ECR repository the ECR push role may push to."
   type        = string
   default     = "webapp"
 
