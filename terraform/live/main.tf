@@ -15,9 +15,10 @@ locals {
   partition  = data.aws_partition.current.partition
 
   ci_role_names = coalesce(var.ci_role_names, {
-    plan   = "${var.cluster_name}-ci-plan"
-    apply  = "${var.cluster_name}-ci-apply"
-    deploy = "${var.cluster_name}-ci-deploy"
+    plan          = "${var.cluster_name}-ci-plan"
+    apply         = "${var.cluster_name}-ci-apply"
+    platform_sync = "${var.cluster_name}-ci-platform-sync"
+    deploy        = "${var.cluster_name}-ci-deploy"
   })
 
   # Session Manager without NAT needs its own endpoints.
@@ -34,8 +35,14 @@ locals {
   )
 }
 
-# Created by terraform/bootstrap; looked up so the deploy role gets an access entry and the
-# workflows find every ARN in one place.
+# Created by terraform/bootstrap: every role this configuration creates must carry it, or the
+# CI apply role is refused (iam:PermissionsBoundary). Looked up, so a missing one fails the plan.
+data "aws_iam_policy" "permissions_boundary" {
+  arn = "arn:${local.partition}:iam::${local.account_id}:policy/${var.cluster_name}-permissions-boundary"
+}
+
+# Created by terraform/bootstrap; looked up so the platform sync and deploy roles get their
+# access entries and the workflows find every ARN in one place.
 data "aws_iam_role" "ci" {
   for_each = local.ci_role_names
 
@@ -97,6 +104,7 @@ module "network" {
   additional_interface_endpoints = distinct(concat(local.bastion_endpoints, local.karpenter_endpoints))
   flow_log_retention_days        = var.log_retention_days
   log_kms_key_arn                = aws_kms_key.logs.arn
+  permissions_boundary_arn       = data.aws_iam_policy.permissions_boundary.arn
 
   # Karpenter launches nodes into the subnets that carry its discovery tag.
   private_subnet_tags = { "karpenter.sh/discovery" = var.cluster_name }
@@ -134,9 +142,11 @@ module "eks" {
   public_access_cidrs           = var.public_access_cidrs
   api_access_security_group_ids = local.api_access_security_group_ids
 
-  admin_principal_arns = var.admin_principal_arns
-  deploy_role_arn      = data.aws_iam_role.ci["deploy"].arn
-  deploy_namespaces    = var.deploy_namespaces
+  admin_principal_arns     = var.admin_principal_arns
+  platform_sync_role_arn   = data.aws_iam_role.ci["platform_sync"].arn
+  deploy_role_arn          = data.aws_iam_role.ci["deploy"].arn
+  app_namespace            = var.app_namespace
+  permissions_boundary_arn = data.aws_iam_policy.permissions_boundary.arn
 
   node_instance_types = var.node_instance_types
   node_capacity_type  = var.node_capacity_type

@@ -49,7 +49,7 @@ output "load_balancer_controller_role_arn" {
 }
 
 output "plan_role_arn" {
-  description = "CI role for pull-request plans."
+  description = "CI role for main-branch plans and the drift check."
   value       = data.aws_iam_role.ci["plan"].arn
 }
 
@@ -58,8 +58,13 @@ output "apply_role_arn" {
   value       = data.aws_iam_role.ci["apply"].arn
 }
 
+output "platform_sync_role_arn" {
+  description = "CI role for the platform sync job (cluster admin through its access entry)."
+  value       = data.aws_iam_role.ci["platform_sync"].arn
+}
+
 output "deploy_role_arn" {
-  description = "CI role for the app workflow (ECR push, helm deploy)."
+  description = "CI role for the app deploy job (the app namespace through its access entry)."
   value       = data.aws_iam_role.ci["deploy"].arn
 }
 

@@ -134,25 +134,30 @@ variable "pull_through_cache_credentials" {
 }
 
 variable "admin_principal_arns" {
-  description = "IAM roles or users that become cluster admins through access entries."
+  description = "IAM roles or users that become cluster admins through access entries; at least one (the cluster creator gets no access)."
   type        = list(string)
-  default     = []
+
+  validation {
+    condition     = length(var.admin_principal_arns) > 0
+    error_message = "admin_principal_arns is empty: the cluster creator gets no access (bootstrap_cluster_creator_admin_permissions = false), so no person could administer the cluster. Add the IAM role you administer AWS with, for example arn:aws:iam::<account-id>:role/<admin-role>."
+  }
 }
 
 variable "ci_role_names" {
-  description = "Names of the CI roles created by terraform/bootstrap (its ci_role_names output). Null derives <cluster_name>-ci-{plan,apply,deploy}."
+  description = "Names of the CI roles created by terraform/bootstrap (its ci_role_names output). Null derives <cluster_name>-ci-{plan,apply,platform-sync,deploy}."
   type = object({
-    plan   = string
-    apply  = string
-    deploy = string
+    plan          = string
+    apply         = string
+    platform_sync = string
+    deploy        = string
   })
   default = null
 }
 
-variable "deploy_namespaces" {
-  description = "Empty: the deploy role is cluster admin (the app workflow installs cluster-wide charts). Non-empty: admin of these namespaces only."
-  type        = list(string)
-  default     = []
+variable "app_namespace" {
+  description = "Namespace of the app release (deploy/deploy.sh NAMESPACE): the CI deploy role may edit this namespace only."
+  type        = string
+  default     = "webapp"
 }
 
 variable "load_balancer_controller_creates_load_balancers" {

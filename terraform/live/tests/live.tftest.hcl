@@ -104,6 +104,22 @@ override_data {
 }
 
 override_data {
+  target          = data.aws_iam_role.ci["platform_sync"]
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync" }
+}
+
+override_data {
+  target          = data.aws_iam_policy.permissions_boundary
+  override_during = plan
+  values          = { arn = "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary" }
+}
+
+variables {
+  admin_principal_arns = ["arn:aws:iam::123456789012:role/platform-admin"]
+}
+
+override_data {
   target          = data.aws_iam_role.ci["deploy"]
   override_during = plan
   values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy" }
@@ -189,27 +205,29 @@ run "outputs_for_workflows_and_chart" {
 
   assert {
     condition = {
-      aws_region         = output.aws_region
-      cluster_name       = output.cluster_name
-      cluster_endpoint   = output.cluster_endpoint
-      vpc_id             = output.vpc_id
-      ecr_repository_url = output.ecr_repository_url
-      app_url            = output.app_url
-      target_group_arn   = output.target_group_arn
-      plan_role_arn      = output.plan_role_arn
-      apply_role_arn     = output.apply_role_arn
-      deploy_role_arn    = output.deploy_role_arn
+      aws_region             = output.aws_region
+      cluster_name           = output.cluster_name
+      cluster_endpoint       = output.cluster_endpoint
+      vpc_id                 = output.vpc_id
+      ecr_repository_url     = output.ecr_repository_url
+      app_url                = output.app_url
+      target_group_arn       = output.target_group_arn
+      plan_role_arn          = output.plan_role_arn
+      apply_role_arn         = output.apply_role_arn
+      deploy_role_arn        = output.deploy_role_arn
+      platform_sync_role_arn = output.platform_sync_role_arn
       } == {
-      aws_region         = "eu-west-1"
-      cluster_name       = "devops-eks-cluster"
-      cluster_endpoint   = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
-      vpc_id             = "vpc-0123456789abcdef0"
-      ecr_repository_url = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/webapp"
-      app_url            = "http://devops-eks-cluster-0123456789abcdef.elb.eu-west-1.amazonaws.com"
-      target_group_arn   = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/devops-eks-cluster/0123456789abcdef"
-      plan_role_arn      = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan"
-      apply_role_arn     = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply"
-      deploy_role_arn    = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy"
+      aws_region             = "eu-west-1"
+      cluster_name           = "devops-eks-cluster"
+      cluster_endpoint       = "https://0123456789ABCDEF.gr7.eu-west-1.eks.amazonaws.com"
+      vpc_id                 = "vpc-0123456789abcdef0"
+      ecr_repository_url     = "123456789012.dkr.ecr.eu-west-1.amazonaws.com/webapp"
+      app_url                = "http://devops-eks-cluster-0123456789abcdef.elb.eu-west-1.amazonaws.com"
+      target_group_arn       = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/devops-eks-cluster/0123456789abcdef"
+      plan_role_arn          = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan"
+      apply_role_arn         = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply"
+      deploy_role_arn        = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy"
+      platform_sync_role_arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync"
     }
     error_message = "The outputs in docs/interfaces.md must carry the platform's values."
   }
@@ -505,4 +523,33 @@ run "accepts_cluster_name_of_28_characters" {
   variables {
     cluster_name = "a234567890123456789012345678"
   }
+}
+
+run "ci_identities_reach_the_cluster_and_roles_carry_the_boundary" {
+  command = plan
+
+  assert {
+    condition = (
+      jsonencode(module.eks.ci_access) == jsonencode({
+        deploy        = { namespaces = ["webapp"], policy_arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy", principal_arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy", scope = "namespace" }
+        platform_sync = { namespaces = [], policy_arn = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy", principal_arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync", scope = "cluster" }
+      })
+    )
+    error_message = "The platform sync role must be cluster-scoped and the deploy role limited to the app namespace."
+  }
+
+  assert {
+    condition     = module.network.flow_log_role_permissions_boundary == "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary" && module.eks.permissions_boundary_arn == "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
+    error_message = "The bootstrap's permissions boundary must reach every module that creates roles."
+  }
+}
+
+run "rejects_a_cluster_nobody_can_administer" {
+  command = plan
+
+  variables {
+    admin_principal_arns = []
+  }
+
+  expect_failures = [var.admin_principal_arns]
 }

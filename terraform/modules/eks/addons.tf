@@ -40,6 +40,8 @@ resource "aws_iam_role" "pod_identity" {
   name        = "${var.name}-${each.key}"
   description = "EKS Pod Identity role of ${each.key} in ${var.name}"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

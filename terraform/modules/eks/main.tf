@@ -64,6 +64,8 @@ resource "aws_iam_role" "cluster" {
   name        = "${var.name}-cluster"
   description = "EKS control plane of ${var.name}"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -166,29 +168,54 @@ resource "aws_eks_access_policy_association" "admin" {
   }
 }
 
-resource "aws_eks_access_entry" "deploy" {
-  count = var.deploy_role_arn == null ? 0 : 1
+# The platform sync installs CRDs, ClusterRoles, webhooks and the StorageClass, and creates the
+# app namespace with the deploy group's Role: cluster admin, in a job of its own.
+resource "aws_eks_access_entry" "platform_sync" {
+  count = var.platform_sync_role_arn == null ? 0 : 1
 
   cluster_name  = aws_eks_cluster.this.name
-  principal_arn = var.deploy_role_arn
+  principal_arn = var.platform_sync_role_arn
   type          = "STANDARD"
 
   tags = var.tags
 }
 
-# A helm deploy that creates its namespace and installs CRDs, ClusterRoles and webhooks
-# (kube-prometheus-stack, the Load Balancer Controller) is cluster-admin in effect: whoever
-# may create ClusterRoleBindings can grant themselves anything. Narrow it with
-# deploy_namespaces once those charts are installed by someone else.
+resource "aws_eks_access_policy_association" "platform_sync" {
+  count = var.platform_sync_role_arn == null ? 0 : 1
+
+  cluster_name  = aws_eks_cluster.this.name
+  principal_arn = aws_eks_access_entry.platform_sync[0].principal_arn
+  policy_arn    = "${local.eks_access_policy}/AmazonEKSClusterAdminPolicy"
+
+  access_scope {
+    type = "cluster"
+  }
+}
+
+# The app deploy: Kubernetes' edit role in the app namespace only (no RBAC objects, nothing
+# cluster-scoped). Its group is bound, in that namespace only, to the Role for the chart's
+# custom resources (TargetGroupBinding, ServiceMonitor, PrometheusRule) that the platform sync
+# creates (platform/manifests/app-namespace.yaml).
+resource "aws_eks_access_entry" "deploy" {
+  count = var.deploy_role_arn == null ? 0 : 1
+
+  cluster_name      = aws_eks_cluster.this.name
+  principal_arn     = var.deploy_role_arn
+  type              = "STANDARD"
+  kubernetes_groups = [var.deploy_kubernetes_group]
+
+  tags = var.tags
+}
+
 resource "aws_eks_access_policy_association" "deploy" {
   count = var.deploy_role_arn == null ? 0 : 1
 
   cluster_name  = aws_eks_cluster.this.name
   principal_arn = aws_eks_access_entry.deploy[0].principal_arn
-  policy_arn    = "${local.eks_access_policy}/${length(var.deploy_namespaces) == 0 ? "AmazonEKSClusterAdminPolicy" : "AmazonEKSAdminPolicy"}"
+  policy_arn    = "${local.eks_access_policy}/AmazonEKSEditPolicy"
 
   access_scope {
-    type       = length(var.deploy_namespaces) == 0 ? "cluster" : "namespace"
-    namespaces = length(var.deploy_namespaces) == 0 ? null : var.deploy_namespaces
+    type       = "namespace"
+    namespaces = [var.app_namespace]
   }
 }

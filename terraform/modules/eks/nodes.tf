@@ -11,6 +11,8 @@ resource "aws_iam_role" "node" {
   name        = "${var.name}-node"
   description = "Worker nodes of ${var.name}"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

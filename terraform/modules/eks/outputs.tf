@@ -77,3 +77,23 @@ output "system_node_labels" {
   description = "Kubernetes labels of the managed (system) node group's nodes; the Karpenter controller's nodeSelector."
   value       = aws_eks_node_group.default.labels
 }
+
+output "ci_access" {
+  description = "Kubernetes access of the CI roles: principal, scope (cluster or namespace) and namespaces, per role (platform_sync, deploy)."
+  value = {
+    for purpose, association in {
+      platform_sync = one(aws_eks_access_policy_association.platform_sync)
+      deploy        = one(aws_eks_access_policy_association.deploy)
+      } : purpose => {
+      principal_arn = association.principal_arn
+      policy_arn    = association.policy_arn
+      scope         = association.access_scope[0].type
+      namespaces    = sort(tolist(coalesce(association.access_scope[0].namespaces, [])))
+    } if association != null
+  }
+}
+
+output "permissions_boundary_arn" {
+  description = "The permissions boundary every IAM role of this module carries (null if none)."
+  value       = one(distinct(concat([aws_iam_role.cluster.permissions_boundary, aws_iam_role.node.permissions_boundary], [for role in aws_iam_role.pod_identity : role.permissions_boundary])))
+}

@@ -91,18 +91,22 @@ variable "node_egress_dependencies" {
 }
 
 variable "admin_principal_arns" {
-  description = "IAM roles or users that get cluster-admin through an EKS access entry (the cluster creator gets nothing implicitly)."
+  description = "IAM roles or users that get cluster-admin through an EKS access entry. The cluster creator gets nothing implicitly, so at least one is required."
   type        = list(string)
-  default     = []
 
   validation {
     condition     = alltrue([for a in var.admin_principal_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(role|user)/.+$", a))])
     error_message = "admin_principal_arns must be IAM role or user ARNs (not assumed-role session ARNs)."
   }
+
+  validation {
+    condition     = length(var.admin_principal_arns) > 0
+    error_message = "admin_principal_arns is empty: the cluster creator gets no access (bootstrap_cluster_creator_admin_permissions = false), so no person could administer the cluster. Add the IAM role you administer AWS with, for example arn:aws:iam::<account-id>:role/<admin-role>."
+  }
 }
 
 variable "deploy_role_arn" {
-  description = "The CI deploy role (terraform/bootstrap). Gets an access entry for helm deploys; null for none."
+  description = "The CI app deploy role (terraform/bootstrap). Gets an access entry limited to app_namespace; null for none."
   type        = string
   default     = null
 
@@ -112,14 +116,47 @@ variable "deploy_role_arn" {
   }
 }
 
-variable "deploy_namespaces" {
-  description = "Empty: the deploy role is cluster admin, because the app workflow creates namespaces and installs cluster-wide charts (CRDs, ClusterRoles, webhooks). Non-empty: it is admin of these namespaces only."
-  type        = list(string)
-  default     = []
+variable "platform_sync_role_arn" {
+  description = "The CI platform sync role (terraform/bootstrap). Gets a cluster-admin access entry (CRDs, ClusterRoles, webhooks, the app namespace); null for none."
+  type        = string
+  default     = null
 
   validation {
-    condition     = alltrue([for n in var.deploy_namespaces : can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", n))])
-    error_message = "deploy_namespaces must be Kubernetes namespace names."
+    condition     = var.platform_sync_role_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$", var.platform_sync_role_arn))
+    error_message = "platform_sync_role_arn must be an IAM role ARN."
+  }
+}
+
+variable "app_namespace" {
+  description = "Namespace of the app release: the deploy role may edit this namespace and nothing else."
+  type        = string
+  default     = "webapp"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.app_namespace)) && !contains(["default", "kube-system", "kube-public", "kube-node-lease"], var.app_namespace)
+    error_message = "app_namespace must be a Kubernetes namespace name other than default and the kube-* system namespaces."
+  }
+}
+
+variable "deploy_kubernetes_group" {
+  description = "Kubernetes group of the deploy role's access entry; the platform sync binds it to the Role for the chart's custom resources in app_namespace."
+  type        = string
+  default     = "app-deployers"
+
+  validation {
+    condition     = can(regex("^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$", var.deploy_kubernetes_group)) && !startswith(var.deploy_kubernetes_group, "system")
+    error_message = "deploy_kubernetes_group must be a lowercase name, not a system: group (EKS refuses those)."
+  }
+}
+
+variable "permissions_boundary_arn" {
+  description = "Permissions boundary of every IAM role this module creates (terraform/bootstrap's permissions_boundary_arn); the CI apply role may only create roles that carry it. Null for none."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.permissions_boundary_arn == null || can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:policy/.+$", var.permissions_boundary_arn))
+    error_message = "permissions_boundary_arn must be an IAM policy ARN."
   }
 }
 

@@ -259,6 +259,8 @@ resource "aws_iam_role" "flow_logs" {
   name        = "${var.name}-vpc-flow-logs"
   description = "Lets VPC Flow Logs write to ${aws_cloudwatch_log_group.flow_logs.name}"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -56,3 +56,8 @@ output "egress_dependencies" {
     [for e in values(aws_vpc_endpoint.interface) : e.id],
   )
 }
+
+output "flow_log_role_permissions_boundary" {
+  description = "Permissions boundary of the flow-log role (null if none)."
+  value       = aws_iam_role.flow_logs.permissions_boundary
+}

@@ -32,10 +32,12 @@ mock_provider "aws" {
 }
 
 variables {
-  vpc_id             = "vpc-0123456789abcdef0"
-  private_subnet_ids = ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"]
-  log_kms_key_arn    = "arn:aws:kms:eu-west-1:123456789012:key/99999999-2222-3333-4444-555555555555"
-  deploy_role_arn    = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy"
+  vpc_id                   = "vpc-0123456789abcdef0"
+  private_subnet_ids       = ["subnet-priv-a", "subnet-priv-b", "subnet-priv-c"]
+  log_kms_key_arn          = "arn:aws:kms:eu-west-1:123456789012:key/99999999-2222-3333-4444-555555555555"
+  deploy_role_arn          = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy"
+  platform_sync_role_arn   = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync"
+  permissions_boundary_arn = "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
   admin_principal_arns = [
     "arn:aws:iam::123456789012:role/platform-admin",
   ]
@@ -144,21 +146,35 @@ run "access_entries" {
   }
 
   assert {
-    condition     = aws_eks_access_entry.deploy[0].principal_arn == var.deploy_role_arn && aws_eks_access_policy_association.deploy[0].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy" && aws_eks_access_policy_association.deploy[0].access_scope[0].type == "cluster"
-    error_message = "By default the deploy role is cluster admin (it installs cluster-wide charts)."
-  }
-}
-
-run "deploy_role_narrowed_to_namespaces" {
-  command = plan
-
-  variables {
-    deploy_namespaces = ["webapp"]
+    condition = (
+      aws_eks_access_entry.deploy[0].principal_arn == var.deploy_role_arn
+      && aws_eks_access_policy_association.deploy[0].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSEditPolicy"
+      && aws_eks_access_policy_association.deploy[0].access_scope[0].type == "namespace"
+      && aws_eks_access_policy_association.deploy[0].access_scope[0].namespaces == toset(["webapp"])
+      && aws_eks_access_entry.deploy[0].kubernetes_groups == toset(["app-deployers"])
+    )
+    error_message = "The app deploy role must get Kubernetes' edit role in the app namespace only (no cluster scope, no RBAC), plus its group for the Role the platform sync binds there."
   }
 
   assert {
-    condition     = aws_eks_access_policy_association.deploy[0].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminPolicy" && aws_eks_access_policy_association.deploy[0].access_scope[0].type == "namespace" && aws_eks_access_policy_association.deploy[0].access_scope[0].namespaces == toset(["webapp"])
-    error_message = "With deploy_namespaces the deploy role is admin of those namespaces only."
+    condition = (
+      aws_eks_access_entry.platform_sync[0].principal_arn == var.platform_sync_role_arn
+      && aws_eks_access_policy_association.platform_sync[0].policy_arn == "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy"
+      && aws_eks_access_policy_association.platform_sync[0].access_scope[0].type == "cluster"
+    )
+    error_message = "The platform sync role, in its own job, is the one CI identity with cluster-wide rights."
+  }
+}
+
+run "roles_carry_the_permissions_boundary" {
+  command = plan
+
+  assert {
+    condition = alltrue(concat(
+      [aws_iam_role.cluster.permissions_boundary == var.permissions_boundary_arn, aws_iam_role.node.permissions_boundary == var.permissions_boundary_arn],
+      [for role in aws_iam_role.pod_identity : role.permissions_boundary == var.permissions_boundary_arn],
+    ))
+    error_message = "Every role the module creates must carry the permissions boundary: the CI apply role cannot create it otherwise."
   }
 }
 
@@ -425,11 +441,24 @@ run "rejects_bad_deploy_inputs" {
   command = plan
 
   variables {
-    deploy_role_arn   = "devops-eks-cluster-ci-deploy"
-    deploy_namespaces = ["Web_App"]
+    deploy_role_arn          = "devops-eks-cluster-ci-deploy"
+    platform_sync_role_arn   = "devops-eks-cluster-ci-platform-sync"
+    app_namespace            = "kube-system"
+    deploy_kubernetes_group  = "system:masters"
+    permissions_boundary_arn = "arn:aws:iam::123456789012:role/not-a-policy"
   }
 
-  expect_failures = [var.deploy_role_arn, var.deploy_namespaces]
+  expect_failures = [var.deploy_role_arn, var.platform_sync_role_arn, var.app_namespace, var.deploy_kubernetes_group, var.permissions_boundary_arn]
+}
+
+run "rejects_a_cluster_nobody_can_administer" {
+  command = plan
+
+  variables {
+    admin_principal_arns = []
+  }
+
+  expect_failures = [var.admin_principal_arns]
 }
 
 run "rejects_bad_node_settings" {

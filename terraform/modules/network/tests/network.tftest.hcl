@@ -360,3 +360,26 @@ run "private_subnet_tags_only_on_private_subnets" {
     error_message = "Public subnets must not be discoverable as node subnets."
   }
 }
+
+run "flow_log_role_carries_the_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.flow_logs.permissions_boundary == "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
+    error_message = "The flow-log role must carry the permissions boundary: the CI apply role cannot create it otherwise."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "devops-eks-cluster-permissions-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
+}
