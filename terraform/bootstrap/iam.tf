@@ -29,33 +29,57 @@ locals {
   # Pod Identity, VPC Flow Logs.
   platform_role_services = ["eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
 
-  # What `terraform plan` of terraform/live reads: resource metadata, policies and tags. No call
-  # here returns data: no log events, image layers, object bodies or secret values.
-  plan_read_actions = [
-    "ec2:Describe*",
-    "ec2:GetLaunchTemplateData",
-    "eks:Describe*",
-    "eks:List*",
-    "elasticloadbalancing:Describe*",
-    "ecr:DescribeRepositories",
-    "ecr:GetLifecyclePolicy",
-    "ecr:GetRepositoryPolicy",
-    "ecr:ListTagsForResource",
-    "logs:DescribeLogGroups",
-    "logs:ListTagsForResource",
-    "logs:ListTagsLogGroup",
-    "kms:DescribeKey",
-    "kms:GetKeyPolicy",
-    "kms:GetKeyRotationStatus",
-    "kms:ListAliases",
-    "kms:ListResourceTags",
-    "iam:GetRole",
-    "iam:GetRolePolicy",
-    "iam:ListRolePolicies",
-    "iam:ListAttachedRolePolicies",
-    "iam:GetOpenIDConnectProvider",
-    "acm:DescribeCertificate",
-    "acm:ListTagsForCertificate",
+  # What `terraform plan` of terraform/live reads: resource metadata, policies and tags, each on
+  # the platform's own resources where the action takes a resource ARN. No call here returns
+  # data: no log events, image layers, object bodies or secret values.
+  region_arn = "${var.aws_region}:${local.account_id}"
+  plan_read_statements = [
+    {
+      # wildcard-reason: Describe calls of EC2, ELB and CloudWatch Logs and kms:ListAliases take
+      # no resource ARN; they return metadata only.
+      Sid      = "DescribePlatformMetadata"
+      Effect   = "Allow"
+      Action   = ["ec2:Describe*", "elasticloadbalancing:Describe*", "logs:DescribeLogGroups", "kms:ListAliases"]
+      Resource = "*"
+    },
+    {
+      Sid    = "ReadTheCluster"
+      Effect = "Allow"
+      Action = ["eks:DescribeCluster", "eks:DescribeNodegroup", "eks:DescribeAddon", "eks:DescribeAccessEntry", "eks:ListAssociatedAccessPolicies", "eks:DescribePodIdentityAssociation"]
+      Resource = [for kind in ["cluster", "nodegroup", "addon", "access-entry", "podidentityassociation"] :
+        "${local.arn_prefix}:eks:${local.region_arn}:${kind}/${var.cluster_name}${kind == "cluster" ? "" : "/*"}"
+      ]
+    },
+    {
+      Sid      = "ReadPlatformRoles"
+      Effect   = "Allow"
+      Action   = ["iam:GetRole", "iam:GetRolePolicy", "iam:ListRolePolicies", "iam:ListAttachedRolePolicies", "iam:GetPolicy", "iam:GetPolicyVersion"]
+      Resource = [local.platform_role_arns, local.boundary_arn]
+    },
+    {
+      Sid      = "ReadPlatformKeys"
+      Effect   = "Allow"
+      Action   = ["kms:DescribeKey", "kms:GetKeyPolicy", "kms:GetKeyRotationStatus", "kms:ListResourceTags"]
+      Resource = "${local.arn_prefix}:kms:${local.region_arn}:key/*"
+    },
+    {
+      Sid      = "ReadTheRepository"
+      Effect   = "Allow"
+      Action   = ["ecr:DescribeRepositories", "ecr:GetLifecyclePolicy", "ecr:GetRepositoryPolicy", "ecr:ListTagsForResource"]
+      Resource = local.ecr_repository_arn
+    },
+    {
+      Sid      = "ReadLogGroupTags"
+      Effect   = "Allow"
+      Action   = ["logs:ListTagsForResource", "logs:ListTagsLogGroup"]
+      Resource = "${local.arn_prefix}:logs:${local.region_arn}:log-group:*"
+    },
+    {
+      Sid      = "ReadTheCertificate"
+      Effect   = "Allow"
+      Action   = ["acm:DescribeCertificate", "acm:ListTagsForCertificate"]
+      Resource = "${local.arn_prefix}:acm:${local.region_arn}:certificate/*"
+    },
   ]
 
   read_state_statements = [
@@ -95,12 +119,6 @@ locals {
     },
   ]
 
-  plan_read_statement = {
-    Sid      = "ReadPlatformMetadata"
-    Effect   = "Allow"
-    Action   = local.plan_read_actions
-    Resource = "*"
-  }
 }
 
 # Pull-request plan role: code from a branch runs with it, so it reads metadata and the state
@@ -112,8 +130,7 @@ resource "aws_iam_role_policy" "plan_pr" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = concat(local.read_state_statements, [
-      local.plan_read_statement,
+    Statement = concat(local.read_state_statements, local.plan_read_statements, [
       {
         # A pull request must never release or fake the lock of a running apply.
         Sid      = "DenyStateBucketWrites"
@@ -133,8 +150,7 @@ resource "aws_iam_role_policy" "plan" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = concat(local.read_state_statements, local.lock_statements, [
-      local.plan_read_statement,
+    Statement = concat(local.read_state_statements, local.lock_statements, local.plan_read_statements, [
       {
         Sid         = "DenyStateWrites"
         Effect      = "Deny"

@@ -282,12 +282,13 @@ resource "aws_iam_role_policy" "flow_logs" {
 
   policy = jsonencode({
     Version = "2012-10-17"
+    # logs:DescribeLogGroups takes no resource ARN: scoped to the group it would never be
+    # allowed, so it is left out (the group exists before the flow log).
     Statement = [{
       Effect = "Allow"
       Action = [
         "logs:CreateLogStream",
         "logs:PutLogEvents",
-        "logs:DescribeLogGroups",
         "logs:DescribeLogStreams",
       ]
       Resource = ["${aws_cloudwatch_log_group.flow_logs.arn}:*"]
