@@ -1,0 +1,300 @@
+#!/usr/bin/env python3
+"""Every IAM policy document terraform/bootstrap and terraform/live send, from real plans.
+
+Runs moto_server on a free loopback port, copies the Terraform tree to a temporary directory,
+points the AWS provider at the emulator through `*_override.tf` files, and then:
+
+1. applies, in terraform/bootstrap, every resource that carries or feeds a policy (the state
+   bucket and key, the OIDC provider, the CI roles, the boundary that terraform/live looks up);
+2. applies, in terraform/live, only the resources whose ids other policies embed (the cluster,
+   the target group, the flow-log group, the registry key), so no policy stays unknown;
+3. runs `terraform plan -refresh=false -out` in both roots and reads `terraform show -json`.
+
+A document comes from the plan's planned values, or, when the plan leaves it unknown because the
+emulator cannot round-trip a resource, from the plan's prior state (what was applied). Writes
+a JSON list of {address, attribute, kind, document}.
+"""
+
+import argparse
+import contextlib
+import json
+import os
+import pathlib
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+TERRAFORM = ROOT / "terraform"
+MOTO_SERVER = ROOT / ".tools" / "venv" / "bin" / "moto_server"
+CLI_CONFIG = ROOT / ".tools" / "terraform.rc"
+
+ACCOUNT_ID = "123456789012"
+BOOTSTRAP_VARS = {
+    "state_bucket_name": "example-tf-state",
+    "github_repository": "example-org/devops-eks",
+}
+# Every bootstrap resource that carries or feeds a policy (the bucket ARN is unknown before the
+# bucket exists). The rest (the lifecycle rule, for one) adds nothing and the emulator is slow
+# to settle it.
+BOOTSTRAP_TARGETS = [
+    "aws_iam_policy.boundary",
+    "aws_iam_role_policy.plan_pr",
+    "aws_iam_role_policy.plan",
+    "aws_iam_role_policy.apply",
+    "aws_iam_role_policy.ecr_push",
+    "aws_iam_role_policy.find_the_cluster",
+    "aws_s3_bucket_policy.state",
+]
+LIVE_VARS = {"admin_principal_arns": f'["arn:aws:iam::{ACCOUNT_ID}:role/platform-admin"]'}
+# Resources whose ids the live policies embed: the cluster ARN (Pod Identity trust), the target
+# group ARN (the controller's policy), the log group ARN (flow logs), the registry key.
+LIVE_TARGETS = [
+    "module.eks.aws_iam_role.pod_identity",
+    "module.nlb.aws_lb_target_group.app",
+    "module.network.aws_cloudwatch_log_group.flow_logs",
+    "module.ecr.aws_kms_key.this",
+]
+
+# (resource type, attribute) -> kind of document.
+POLICY_ATTRIBUTES = {
+    ("aws_iam_role", "assume_role_policy"): "trust",
+    ("aws_iam_role_policy", "policy"): "identity",
+    ("aws_iam_policy", "policy"): "identity",
+    ("aws_kms_key", "policy"): "key",
+    ("aws_s3_bucket_policy", "policy"): "resource",
+    ("aws_ecr_repository_policy", "policy"): "resource",
+    ("aws_vpc_endpoint", "policy"): "resource",
+}
+
+SERVICES = ["s3", "iam", "sts", "kms", "ec2", "eks", "logs", "elbv2", "ecr", "acm", "autoscaling"]
+
+
+class ExtractError(RuntimeError):
+    pass
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@contextlib.contextmanager
+def emulator(log_path):
+    """A moto_server on a free loopback port; yields its URL and stops it afterwards."""
+    if not MOTO_SERVER.exists():
+        raise ExtractError(f"{MOTO_SERVER} is missing: run 'make tools'")
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    # AWS managed policies exist only when moto loads them (the platform attaches five).
+    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    with open(log_path, "w", encoding="utf-8") as log:
+        server = subprocess.Popen(
+            [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            env=env,
+        )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
+                    break
+            except OSError as err:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise ExtractError(
+                        f"moto_server did not start ({err}); see {log_path}"
+                    ) from err
+                time.sleep(0.3)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def override(url, local_backend):
+    endpoints = "\n".join(f'    {service} = "{url}"' for service in SERVICES)
+    text = f"""provider "aws" {{
+  access_key                  = "testing"
+  secret_key                  = "testing"
+  skip_credentials_validation = true
+  skip_metadata_api_check     = true
+  skip_requesting_account_id  = false
+  s3_use_path_style           = true
+
+  endpoints {{
+{endpoints}
+  }}
+}}
+"""
+    if local_backend:
+        text += '\nterraform {\n  backend "local" {}\n}\n'
+    return text
+
+
+def copy_tree(work):
+    ignore = shutil.ignore_patterns(".terraform", "*.tfstate*", "backend.hcl", "*.tfplan")
+    for part in ("bootstrap", "live", "modules"):
+        shutil.copytree(TERRAFORM / part, work / part, ignore=ignore)
+
+
+def terraform(root, *args, env):
+    started = time.monotonic()
+    result = subprocess.run(
+        ["terraform", f"-chdir={root}", *args, "-no-color"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=900,
+        check=False,
+    )
+    if result.returncode != 0:
+        raise ExtractError(
+            f"terraform {' '.join(args)} failed in {root.name}:\n{result.stdout}\n{result.stderr}"
+        )
+    print(
+        f"policy-extract: {root.name}: terraform {args[0]} ({time.monotonic() - started:.0f}s)",
+        file=sys.stderr,
+    )
+    return result.stdout
+
+
+def var_args(variables):
+    return [arg for name, value in variables.items() for arg in ("-var", f"{name}={value}")]
+
+
+def resources(module):
+    """Every resource of a show -json module tree, child modules included."""
+    yield from module.get("resources", [])
+    for child in module.get("child_modules", []):
+        yield from resources(child)
+
+
+def configured(module, prefix=""):
+    """{(address without index, attribute)} that the configuration sets, child modules included."""
+    found = set()
+    for resource in module.get("resources", []):
+        for attribute in resource.get("expressions", {}):
+            found.add((prefix + resource["address"], attribute))
+    for name, call in module.get("module_calls", {}).items():
+        found |= configured(call.get("module", {}), f"{prefix}module.{name}.")
+    return found
+
+
+def documents(plan):
+    """{(address, attribute): (kind, document)} from a show -json plan document.
+
+    Only attributes the configuration sets: a key without a policy gets AWS's default, which
+    Terraform never sends. A value the plan leaves unknown comes from the prior state (applied).
+    """
+    prior = {
+        r["address"]: r.get("values", {})
+        for r in resources(plan.get("prior_state", {}).get("values", {}).get("root_module", {}))
+    }
+    sent = configured(plan.get("configuration", {}).get("root_module", {}))
+    found = {}
+    for change in plan.get("resource_changes", []):
+        if change.get("mode") != "managed" or change["change"]["actions"] == ["delete"]:
+            continue
+        after = change["change"].get("after") or {}
+        unknown = change["change"].get("after_unknown") or {}
+        address = change["address"]
+        for (rtype, attribute), kind in POLICY_ATTRIBUTES.items():
+            if change["type"] != rtype or (address.split("[")[0], attribute) not in sent:
+                continue
+            value = after.get(attribute)
+            if unknown.get(attribute):
+                value = prior.get(address, {}).get(attribute)
+            if not value:
+                raise ExtractError(
+                    f"{address}: {attribute} is unknown after the plan and was never applied; "
+                    "add the resource whose id it embeds to LIVE_TARGETS"
+                )
+            found[(address, attribute)] = (kind, json.loads(value))
+    return found
+
+
+def plan_documents(root, env, variables):
+    terraform(
+        root, "plan", "-refresh=false", "-input=false", "-out=extract.tfplan", *variables, env=env
+    )
+    plan = json.loads(terraform(root, "show", "-json", "extract.tfplan", env=env))
+    return documents(plan)
+
+
+def extract(work):
+    """[{address, attribute, kind, document}] for bootstrap and live, sorted by address."""
+    copy_tree(work)
+    subprocess.run([str(TERRAFORM / "scripts" / "terraform.sh"), "config"], check=True)
+    env = {
+        **os.environ,
+        "TF_CLI_CONFIG_FILE": str(CLI_CONFIG),
+        "TF_IN_AUTOMATION": "1",
+        "CHECKPOINT_DISABLE": "1",
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    found = {}
+    with emulator(work / "moto.log") as url:
+        bootstrap, live = work / "bootstrap", work / "live"
+        (bootstrap / "zz_emulator_override.tf").write_text(override(url, local_backend=False))
+        (live / "zz_emulator_override.tf").write_text(override(url, local_backend=True))
+
+        terraform(bootstrap, "init", "-backend=false", "-input=false", env=env)
+        targets = [f"-target={target}" for target in BOOTSTRAP_TARGETS]
+        terraform(
+            bootstrap,
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            *targets,
+            *var_args(BOOTSTRAP_VARS),
+            env=env,
+        )
+        for key, value in plan_documents(bootstrap, env, var_args(BOOTSTRAP_VARS)).items():
+            found[(f"bootstrap.{key[0]}", key[1])] = value
+
+        terraform(live, "init", "-input=false", env=env)
+        targets = [f"-target={target}" for target in LIVE_TARGETS]
+        terraform(
+            live, "apply", "-auto-approve", "-input=false", *targets, *var_args(LIVE_VARS), env=env
+        )
+        for key, value in plan_documents(live, env, var_args(LIVE_VARS)).items():
+            found[(f"live.{key[0]}", key[1])] = value
+    return [
+        {"address": address, "attribute": attribute, "kind": kind, "document": document}
+        for (address, attribute), (kind, document) in sorted(found.items())
+    ]
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("output", type=pathlib.Path, help="where to write the JSON list")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary Terraform copy")
+    args = parser.parse_args(argv)
+    work = pathlib.Path(tempfile.mkdtemp(prefix="policy-extract-"))
+    try:
+        policies = extract(work)
+    except ExtractError as err:
+        print(f"policy-extract: {err}", file=sys.stderr)
+        return 1
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(json.dumps(policies, indent=2, sort_keys=True) + "\n")
+    print(f"policy-extract: {len(policies)} documents in {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
