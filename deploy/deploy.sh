@@ -2,13 +2,12 @@
 # Deploys the webapp chart at one image digest to the EKS cluster (what `make deploy` runs).
 #
 #   1. kubeconfig for CLUSTER_NAME (aws eks update-kubeconfig)
-#   2. the namespace, with Pod Security `restricted` and the AWS Load Balancer Controller's
-#      readiness-gate label (old pods stay until the new ones are healthy NLB targets)
-#   3. `make platform-sync` (kube-prometheus-stack, AWS Load Balancer Controller)
-#   4. helm upgrade --install --rollback-on-failure --wait --timeout
+#   2. the namespace must exist: the platform sync creates it, with its labels and the deploy
+#      group's Role (the deploy role may edit that namespace only, so it cannot create it)
+#   3. helm upgrade --install --rollback-on-failure --wait --timeout
 #
 # DRY_RUN=1 runs none of that: it renders with `helm template` and the very same argument list
-# as step 4, so the offline test checks the flags a real deploy uses.
+# as step 3, so the offline test checks the flags a real deploy uses.
 #
 # Inputs (environment):
 #   IMAGE_REPOSITORY   registry/repository, no tag (Terraform output ecr_repository_url)
@@ -17,9 +16,10 @@
 #   TARGET_GROUP_ARN   Terraform output target_group_arn
 #   PUBLIC_SUBNET_CIDRS  Terraform output public_subnet_cidrs as a JSON list: where the NLB
 #                        health checks come from
-#   CLUSTER_NAME, AWS_REGION   required unless DRY_RUN=1, as is VPC_ID (for make platform-sync)
+#   CLUSTER_NAME, AWS_REGION   required unless DRY_RUN=1
 #   NAMESPACE (webapp), RELEASE (webapp), HELM_TIMEOUT (10m), APP_URL (for the job summary)
-#   MONITORING_NAMESPACE (platform/platform.env): passed to the platform sync and the chart
+#   MONITORING_NAMESPACE (platform/platform.env): passed to the chart; the platform sync reads
+#                        the same default
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -79,21 +79,13 @@ fi
 
 require CLUSTER_NAME '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$' 'an EKS cluster name'
 require AWS_REGION '^[a-z]{2}(-[a-z]+)+-[0-9]+$' 'an AWS region'
-need aws kubectl make python3
+need aws kubectl python3
 
 log "kubeconfig for cluster $CLUSTER_NAME in $AWS_REGION"
 aws eks update-kubeconfig --name "$CLUSTER_NAME" --region "$AWS_REGION"
 
-log "namespace $namespace (Pod Security restricted, readiness gates injected)"
-kubectl create namespace "$namespace" --dry-run=client -o yaml | kubectl apply -f -
-kubectl label namespace "$namespace" --overwrite \
-  pod-security.kubernetes.io/enforce=restricted \
-  pod-security.kubernetes.io/audit=restricted \
-  pod-security.kubernetes.io/warn=restricted \
-  elbv2.k8s.aws/pod-readiness-gate-inject=enabled
-
-log "platform sync (monitoring stack, load balancer controller)"
-MONITORING_NAMESPACE=$monitoring_namespace make -C "$root" platform-sync
+kubectl get namespace "$namespace" >/dev/null ||
+  die "namespace $namespace does not exist: run the platform sync first (the app workflow by hand, or 'make platform-sync' as a cluster admin)"
 
 log "helm upgrade --install $release at $IMAGE_REPOSITORY@$IMAGE_DIGEST"
 helm upgrade --install "${helm_args[@]}"

@@ -2,9 +2,10 @@
 """Print the `gh variable set` commands that hand Terraform's outputs to the workflows.
 
 Reads `terraform output -json` documents (bootstrap first, then live) and prints one command per
-known output, ready to review and paste (a list becomes compact JSON). Values that only the production jobs need become
-`production` environment variables; the rest are repository variables. Nothing here is secret:
-the workflows get AWS access through OIDC roles, never through stored keys.
+known output, ready to review and paste (a list becomes compact JSON). Each CI role's ARN becomes
+a variable of that job's GitHub environment only (the bootstrap's github_environments output
+names them), as do the values only one job reads; the rest are repository variables.
+Nothing here is secret: the workflows get AWS access through OIDC roles, never stored keys.
 Outputs that do not exist yet (live, before its first apply) are listed on stderr. An optional
 output that is null (no in-VPC runner, no pull-through cache) deletes its variable, so a workflow
 never acts on a stale value: the runner choice falls back to GitHub-hosted runners.
@@ -17,27 +18,30 @@ import shlex
 import sys
 
 REPO_SCOPE = None
-PRODUCTION = "production"
 
-# Terraform output -> (GitHub variable, environment or REPO_SCOPE).
+# Terraform output -> (GitHub variable, the job whose environment holds it, or REPO_SCOPE).
+# The jobs are the keys of the bootstrap's github_environments output.
 VARIABLES = {
     "aws_region": ("AWS_REGION", REPO_SCOPE),
     "backend_config": ("TF_BACKEND_CONFIG", REPO_SCOPE),
-    "plan_role_arn": ("PLAN_ROLE_ARN", REPO_SCOPE),
-    "apply_role_arn": ("APPLY_ROLE_ARN", PRODUCTION),
-    "ecr_push_role_arn": ("ECR_PUSH_ROLE_ARN", REPO_SCOPE),
-    "deploy_role_arn": ("DEPLOY_ROLE_ARN", PRODUCTION),
+    "plan_pr_role_arn": ("PLAN_PR_ROLE_ARN", REPO_SCOPE),
+    "plan_role_arn": ("PLAN_ROLE_ARN", "plan"),
+    "apply_role_arn": ("APPLY_ROLE_ARN", "apply"),
+    "ecr_push_role_arn": ("ECR_PUSH_ROLE_ARN", "ecr_push"),
+    "platform_sync_role_arn": ("PLATFORM_SYNC_ROLE_ARN", "platform_sync"),
+    "deploy_role_arn": ("DEPLOY_ROLE_ARN", "deploy"),
     "ecr_repository_url": ("ECR_REPOSITORY_URL", REPO_SCOPE),
-    "cluster_name": ("CLUSTER_NAME", PRODUCTION),
-    "target_group_arn": ("TARGET_GROUP_ARN", PRODUCTION),
-    "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", PRODUCTION),
-    "vpc_id": ("VPC_ID", PRODUCTION),
-    "app_url": ("APP_URL", PRODUCTION),
+    "cluster_name": ("CLUSTER_NAME", REPO_SCOPE),
+    "vpc_id": ("VPC_ID", REPO_SCOPE),
+    "target_group_arn": ("TARGET_GROUP_ARN", "deploy"),
+    "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", "deploy"),
+    "app_url": ("APP_URL", "deploy"),
     # CI_RUNNER_PROJECT is read in `runs-on`, evaluated before the job's environment applies, so
     # both facts about reaching the cluster are repository variables.
     "cluster_endpoint_access": ("CLUSTER_ENDPOINT_ACCESS", REPO_SCOPE),
     "ci_runner_project": ("CI_RUNNER_PROJECT", REPO_SCOPE),
-    "image_registry_cache": ("IMAGE_REGISTRY_CACHE", PRODUCTION),
+    # Read by the platform sync only (its images move to the pull-through cache).
+    "image_registry_cache": ("IMAGE_REGISTRY_CACHE", "platform_sync"),
 }
 
 # Outputs that are null when their feature is off.
@@ -65,9 +69,19 @@ def load_outputs(path):
     return values
 
 
+def environment_of(job, outputs):
+    environments = outputs.get("github_environments")
+    if not isinstance(environments, dict) or not isinstance(environments.get(job), str):
+        raise ValueError(
+            f"no github_environments.{job} in the outputs: apply terraform/bootstrap (its "
+            "github_environments output names each job's environment)"
+        )
+    return environments[job]
+
+
 def commands(outputs, repo):
     lines = []
-    for name, (variable, environment) in VARIABLES.items():
+    for name, (variable, job) in VARIABLES.items():
         if name not in outputs:
             continue
         value = outputs[name]
@@ -75,8 +89,8 @@ def commands(outputs, repo):
             words = ["gh", "variable", "delete", variable]
             if repo:
                 words += ["--repo", repo]
-            if environment:
-                words += ["--env", environment]
+            if job:
+                words += ["--env", environment_of(job, outputs)]
             # Deleting a variable that does not exist fails; that outcome is the wanted one.
             lines.append(" ".join(shlex.quote(word) for word in words) + " || true")
             continue
@@ -89,8 +103,8 @@ def commands(outputs, repo):
         words = ["gh", "variable", "set", variable]
         if repo:
             words += ["--repo", repo]
-        if environment:
-            words += ["--env", environment]
+        if job:
+            words += ["--env", environment_of(job, outputs)]
         words += ["--body", value]
         lines.append(" ".join(shlex.quote(word) for word in words))
     return lines

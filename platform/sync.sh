@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs or upgrades the platform releases (what `make platform-sync` runs; the deploy calls it):
 #
-#   1. the gp3 StorageClass (manifests/storageclass-gp3.yaml) and the monitoring namespace;
+#   1. the gp3 StorageClass (manifests/storageclass-gp3.yaml), the monitoring namespace, and the
+#      app namespace with the deploy role's Role (manifests/app-namespace.yaml);
 #   2. the CRDs of both charts, server-side;
 #   3. aws-load-balancer-controller in kube-system (values/aws-load-balancer-controller.yaml);
 #   4. Karpenter: its CRDs, the controller, then the EC2NodeClass and NodePool
@@ -136,6 +137,7 @@ done
 
 log "StorageClass gp3 and namespace $monitoring_namespace"
 run kubectl apply --server-side -f "$root/platform/manifests/storageclass-gp3.yaml"
+run kubectl apply --server-side -f "$root/platform/manifests/app-namespace.yaml"
 pipe_to_apply -- kubectl create namespace "$monitoring_namespace" --dry-run=client --output yaml
 
 # Helm installs a chart's CRDs once and never upgrades them: apply them server-side every time.

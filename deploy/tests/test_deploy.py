@@ -42,8 +42,7 @@ printf '%s\\n' "$(basename "$0") $*" >>"$CALLS"
 case "$(basename "$0") $1" in
   "helm version") printf '%s' "$PINNED_HELM" ;;
   "helm status") printf '{"version": 7}' ;;
-  "kubectl create") printf 'apiVersion: v1\\nkind: Namespace\\n' ;;
-  "kubectl apply") cat >/dev/null ;;
+  "kubectl get") [[ -z "${MISSING_NAMESPACE:-}" ]] || exit 1 ;;
 esac
 """
 # Records its arguments, then runs the real helm.
@@ -128,7 +127,7 @@ class TestDeploy:
         (rendered,) = self.helm_calls("template")
         bin_dir = self.work / "live-bin"
         bin_dir.mkdir()
-        for tool in ("aws", "kubectl", "make", "helm"):
+        for tool in ("aws", "kubectl", "helm"):
             write_tool(bin_dir, tool, STAND_IN)
         self.calls.unlink()
         result = self.run_deploy(bin_dir)
@@ -138,24 +137,23 @@ class TestDeploy:
         for flag in ("--rollback-on-failure", "--wait", "--timeout"):
             assert flag in upgrade
         order = [" ".join(line.split()[0:2]) for line in self.calls.read_text().splitlines()]
-        # `kubectl create | kubectl apply` run concurrently, so their log order varies.
-        assert order[:2] == ["helm version", "aws eks"]
-        assert sorted(order[2:4]) == ["kubectl apply", "kubectl create"]
-        assert order[4:] == ["kubectl label", "make -C", "helm upgrade", "helm status"]
-        (label,) = [
-            line for line in self.calls.read_text().splitlines() if line.startswith("kubectl label")
-        ]
-        for wanted in (
-            "pod-security.kubernetes.io/enforce=restricted",
-            "elbv2.k8s.aws/pod-readiness-gate-inject=enabled",
-            "--overwrite",
-        ):
-            assert wanted in label.split()
-        assert "platform-sync" in self.calls.read_text()
+        # The deploy role may edit the app namespace only: it checks the namespace and changes
+        # nothing outside it (no namespace writes, no platform sync).
+        assert order == ["helm version", "aws eks", "kubectl get", "helm upgrade", "helm status"]
         assert self.output.read_text() == "revision=7\n"
         summary = self.summary.read_text()
         for wanted in ("http://example.test", DIGEST, "| Chart revision | 7 "):
             assert wanted in summary
+
+    def test_missing_namespace_points_at_the_platform_sync(self):
+        bin_dir = self.work / "live-bin"
+        bin_dir.mkdir()
+        for tool in ("aws", "kubectl", "helm"):
+            write_tool(bin_dir, tool, STAND_IN)
+        result = self.run_deploy(bin_dir, MISSING_NAMESPACE="1")
+        assert result.returncode != 0
+        assert "run the platform sync first" in result.stderr
+        assert "helm upgrade" not in self.calls.read_text()
 
     def test_bad_input_is_refused_with_its_name(self):
         cases = {

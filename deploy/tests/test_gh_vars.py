@@ -64,20 +64,30 @@ class TestGhVars:
         settings = self.run_printed(result.stdout)
         outputs = {**json.loads(BOOTSTRAP.read_text()), **json.loads(LIVE.read_text())}
         assert settings["TF_BACKEND_CONFIG"] == (None, outputs["backend_config"]["value"])
-        assert settings["PLAN_ROLE_ARN"] == (None, outputs["plan_role_arn"]["value"])
-        assert settings["ECR_PUSH_ROLE_ARN"] == (None, outputs["ecr_push_role_arn"]["value"])
-        assert settings["APPLY_ROLE_ARN"] == ("production", outputs["apply_role_arn"]["value"])
-        assert settings["DEPLOY_ROLE_ARN"] == ("production", outputs["deploy_role_arn"]["value"])
+        # Each role's ARN lives in its own job's environment only (the pull-request plan runs
+        # without one); the values only the app deploy reads live in the deploy environment.
+        scopes = {
+            "PLAN_PR_ROLE_ARN": (None, "plan_pr_role_arn"),
+            "PLAN_ROLE_ARN": ("infra-plan", "plan_role_arn"),
+            "APPLY_ROLE_ARN": ("infra-apply", "apply_role_arn"),
+            "ECR_PUSH_ROLE_ARN": ("image-push", "ecr_push_role_arn"),
+            "PLATFORM_SYNC_ROLE_ARN": ("platform-sync", "platform_sync_role_arn"),
+            "DEPLOY_ROLE_ARN": ("production", "deploy_role_arn"),
+            "CLUSTER_NAME": (None, "cluster_name"),
+            "VPC_ID": (None, "vpc_id"),
+            "APP_URL": ("production", "app_url"),
+        }
+        for variable, (environment, output) in scopes.items():
+            assert settings[variable] == (environment, outputs[output]["value"]), variable
         assert settings["PUBLIC_SUBNET_CIDRS"] == (
             "production",
             '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
         )
-        assert settings["APP_URL"] == ("production", outputs["app_url"]["value"])
         assert settings["CLUSTER_ENDPOINT_ACCESS"] == (None, "private")
         assert settings["CI_RUNNER_PROJECT"] == (None, "devops-eks-cluster-ci")
         # No cache in this deployment: the variable is deleted, not left stale.
-        assert settings["IMAGE_REGISTRY_CACHE"] == ("production", None)
-        assert len(settings) == 15
+        assert settings["IMAGE_REGISTRY_CACHE"] == ("platform-sync", None)
+        assert len(settings) == 17
         # Outputs no workflow reads stay out of the variables.
         assert "CLUSTER_ENDPOINT" not in settings
         assert "LOAD_BALANCER_CONTROLLER_ROLE_ARN" not in settings
@@ -95,7 +105,7 @@ class TestGhVars:
         assert settings["CI_RUNNER_PROJECT"] == (None, None)
         assert settings["CLUSTER_ENDPOINT_ACCESS"] == (None, "public_cidrs")
         assert settings["IMAGE_REGISTRY_CACHE"] == (
-            "production",
+            "platform-sync",
             "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
         )
 
@@ -131,6 +141,16 @@ class TestGhVars:
             assert result.returncode == 2, path.name
             assert reason in result.stderr, path.name
             assert result.stdout == "", path.name
+
+    def test_role_variables_need_the_environment_names(self):
+        outputs = json.loads(BOOTSTRAP.read_text())
+        del outputs["github_environments"]
+        old_bootstrap = self.work / "old-bootstrap.json"
+        old_bootstrap.write_text(json.dumps(outputs))
+        result = gh_vars(old_bootstrap)
+        assert result.returncode == 2
+        assert "no github_environments.plan in the outputs" in result.stderr
+        assert result.stdout == ""
 
     def test_bad_repo_is_refused(self):
         result = gh_vars(BOOTSTRAP, "--repo", "not a repo")

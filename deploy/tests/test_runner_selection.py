@@ -142,7 +142,12 @@ def other_jobs():
 
 
 def test_the_deploy_job_is_among_the_cluster_jobs():
-    assert [p.id for p in cluster_jobs()] == ["app.yml:deploy"]
+    assert [p.id for p in cluster_jobs()] == ["app.yml:platform-sync", "app.yml:deploy"]
+
+
+def cluster_job(job_id):
+    (job,) = [p.values[0] for p in cluster_jobs() if p.id == job_id]
+    return job
 
 
 @pytest.mark.parametrize("job", cluster_jobs())
@@ -161,7 +166,7 @@ def test_the_label_starts_with_what_the_runner_module_answers_to():
     # CodeBuild starts a build only for a label codebuild-<project>-<run id>-<run attempt>.
     outputs = CI_RUNNER_OUTPUTS.read_text()
     assert 'value       = "codebuild-${aws_codebuild_project.this.name}"' in outputs
-    (job,) = [p.values[0] for p in cluster_jobs()]
+    job = cluster_job("app.yml:deploy")
     label = runs_on(job, {"CI_RUNNER_PROJECT": "p"})
     assert re.fullmatch(r"codebuild-p-\d+-\d+", label)
 
@@ -181,8 +186,8 @@ def test_the_evaluator_follows_githubs_operand_returning_logic():
     assert Expression("!(vars.A == 'x')", contexts).evaluate() is False
 
 
-def test_the_deploy_step_hands_the_image_cache_to_the_platform_sync():
+def test_the_platform_sync_step_gets_the_image_cache():
     # Without NAT, platform/sync.sh moves every image to the cache only when it sees this.
-    (job,) = [p.values[0] for p in cluster_jobs()]
-    (step,) = [s for s in job["steps"] if "make deploy" in s.get("run", "")]
+    job = cluster_job("app.yml:platform-sync")
+    (step,) = [s for s in job["steps"] if "make platform-sync" in s.get("run", "")]
     assert step["env"]["IMAGE_REGISTRY_CACHE"] == "${{ vars.IMAGE_REGISTRY_CACHE }}"

@@ -74,13 +74,14 @@ def test_roles_come_from_variables_and_no_keys_anywhere(path):
                 assert re.search(r"^\$\{\{ vars\.[A-Z_]+_ROLE_ARN \}\}$", role), name
 
 
-def test_apply_and_deploy_wait_for_the_production_environment():
+def test_apply_and_deploy_wait_for_their_environments():
     infra = load(ROOT / ".github" / "workflows" / "infra.yml")
     app = load(ROOT / ".github" / "workflows" / "app.yml")
-    assert infra["jobs"]["apply"]["environment"] == "production"
+    assert infra["jobs"]["apply"]["environment"] == "infra-apply"
     assert infra["jobs"]["apply"]["needs"] == "plan"
     assert app["jobs"]["deploy"]["environment"] == "production"
-    assert app["jobs"]["deploy"]["needs"] == "build"
+    assert app["jobs"]["deploy"]["needs"] == ["build", "platform-sync"]
+    assert app["jobs"]["platform-sync"]["environment"] == "platform-sync"
     assert app["jobs"]["build"]["needs"] == "test"
     for workflow in (infra, app):
         assert workflow["concurrency"]["cancel-in-progress"] is False
