@@ -42,7 +42,7 @@ image-lookup: ## Is IMAGE_REPOSITORY:IMAGE_TAG already pushed? exists=true|false
 verify-image: ## Refuse IMAGE_REPOSITORY@IMAGE_DIGEST unless this repo's app workflow on main attested it (gh attestation verify)
 	$(ROOT)/deploy/verify_image.sh
 
-deploy: ## Deploy IMAGE_DIGEST to the cluster: namespace, platform-sync, helm upgrade (env: see deploy/deploy.sh)
+deploy: ## Deploy IMAGE_DIGEST into the app namespace (created by platform-sync): helm upgrade (env: see deploy/deploy.sh)
 	$(ROOT)/deploy/deploy.sh
 
 deploy-render: ## Render the deploy offline with helm template and the same flags (DRY_RUN=1)

@@ -26,6 +26,7 @@ APP_NAMESPACE = ROOT / "platform" / "manifests" / "app-namespace.yaml"
 # What Kubernetes' edit role (AmazonEKSEditPolicy) lets the deploy role write in its namespace.
 EDIT_ROLE_KINDS = {
     ("", "ConfigMap"),
+    ("", "Pod"),
     ("", "Secret"),
     ("", "Service"),
     ("", "ServiceAccount"),
@@ -83,7 +84,9 @@ def default(path, variable):
     with open(path, encoding="utf-8") as handle:
         for block in hcl2.load(handle)["variable"]:
             if variable in block:
-                return block[variable]["default"]
+                value = block[variable]["default"]
+                # python-hcl2 wraps attribute values in a list in some versions.
+                return value[0] if isinstance(value, list) else value
     raise AssertionError(f"{path}: no variable {variable}")
 
 
@@ -130,6 +133,8 @@ def chart_objects(tmp_path_factory):
                 "image.digest=sha256:" + "0" * 64,
                 "--set-string",
                 "targetGroupBinding.targetGroupARN=arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/webapp/0123456789abcdef",
+                "--set-json",
+                'loadBalancer.healthCheckCIDRs=["10.0.0.0/24"]',
                 *extra,
             ],
             capture_output=True,
@@ -171,3 +176,43 @@ def test_bootstrap_environments_default_to_the_workflow_ones():
     used = {role: job.get("environment") for _, _, job, role in jobs_assuming_roles()}
     assert defaults == {role: env for role, env in used.items() if env is not None}
     assert json.dumps(sorted(defaults)) == json.dumps(sorted(set(used) - {"plan_pr"}))
+
+
+def git(repo, *args):
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.test", *args],
+        check=True,
+        capture_output=True,
+        timeout=30,
+    )
+
+
+def test_platform_sync_runs_when_the_platform_changed(tmp_path):
+    repo = tmp_path / "repo"
+    for part in ("Makefile", "make/iam.mk", "make/tools.mk", "tools/versions.env"):
+        (repo / part).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(ROOT / part, repo / part)
+    (repo / "platform").mkdir()
+    (repo / "platform" / "values.yaml").write_text("a: 1\n")
+    git(repo, "init", "-q")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "one")
+    (repo / "platform" / "values.yaml").write_text("a: 2\n")
+    git(repo, "commit", "-qam", "platform")
+    (repo / "Makefile").write_text((repo / "Makefile").read_text() + "\n")
+    git(repo, "commit", "-qam", "other")
+
+    def changed(base):
+        result = subprocess.run(
+            ["make", "-s", "-C", str(repo), "platform-changed", f"BASE={base}"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=True,
+        )
+        return result.stdout.strip()
+
+    assert changed("HEAD~1") == "platform=false"
+    assert changed("HEAD~2") == "platform=true"
+    assert changed("") == "platform=true"
+    assert changed("0" * 40) == "platform=true"
