@@ -18,8 +18,14 @@ iam-report: ## IAM: extract the policy documents to .run/iam/policies.json and p
 	python $(IAM_CHECK)/analyse.py $(ROOT)/.run/iam/policies.json
 
 # The app workflow runs its platform-sync job (the one cluster-admin CI role) only when needed:
-# BASE is the commit before the push; empty or unknown (a run by hand, a first push) syncs.
+# BASE is the commit before the push; empty, or a commit this clone lacks (a first push), syncs.
+# A git that cannot read the repository fails the target rather than guess.
 platform-changed: ## CI: print platform=true|false: did platform/ or tools/versions.env change since BASE?
-	@if [ -n "$(BASE)" ] && git -C $(ROOT) cat-file -e "$(BASE)^{commit}" 2>/dev/null && \
-	  git -C $(ROOT) diff --quiet "$(BASE)" HEAD -- platform/ tools/versions.env; then \
-	  echo platform=false; else echo platform=true; fi
+	@git -C $(ROOT) rev-parse --verify --quiet HEAD >/dev/null || \
+	  { echo "platform-changed: git cannot read $(ROOT)" >&2; exit 1; }
+	@if [ -z "$(BASE)" ] || ! git -C $(ROOT) cat-file -e "$(BASE)^{commit}" 2>/dev/null; then \
+	  echo platform=true; \
+	else \
+	  status=0; git -C $(ROOT) diff --quiet "$(BASE)" HEAD -- platform/ tools/versions.env || status=$$?; \
+	  case $$status in 0) echo platform=false ;; 1) echo platform=true ;; *) exit $$status ;; esac; \
+	fi

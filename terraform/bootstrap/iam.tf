@@ -152,10 +152,11 @@ resource "aws_iam_role_policy" "plan" {
     Version = "2012-10-17"
     Statement = concat(local.read_state_statements, local.lock_statements, local.plan_read_statements, [
       {
+        # Writes only the lock and, through plan_store.tf, new saved plans under plans/.
         Sid         = "DenyStateWrites"
         Effect      = "Deny"
         Action      = ["s3:PutObject", "s3:DeleteObject", "s3:DeleteObjectVersion"]
-        NotResource = local.lock_object_arn
+        NotResource = [local.lock_object_arn, local.plan_objects_arn]
       },
     ])
   })
@@ -425,7 +426,7 @@ resource "aws_iam_role_policy" "ecr_push" {
 
 # Platform sync and app deploy: AWS only finds the cluster; Kubernetes rights come from each
 # role's access entry (modules/eks): cluster admin for the platform sync, the app namespace for
-# the deploy. The nodes pull the image, so neither role touches ECR.
+# the deploy. The nodes pull the image.
 resource "aws_iam_role_policy" "find_the_cluster" {
   for_each = toset(["platform_sync", "deploy"])
 
@@ -440,5 +441,31 @@ resource "aws_iam_role_policy" "find_the_cluster" {
       Action   = "eks:DescribeCluster"
       Resource = local.cluster_arn
     }]
+  })
+}
+
+# The deploy job verifies the image's attestation (make verify-image), which reads the image's
+# manifest from the registry: a login and the manifest, no layers, no writes.
+resource "aws_iam_role_policy" "deploy_reads_the_manifest" {
+  name = "read-the-image-manifest"
+  role = aws_iam_role.ci["deploy"].id
+
+  policy = jsonencode({
+    Version = "2012-10-17"
+    Statement = [
+      {
+        # GetAuthorizationToken has no resource-level permissions; the token alone grants nothing.
+        Sid      = "LogInToEcr"
+        Effect   = "Allow"
+        Action   = "ecr:GetAuthorizationToken"
+        Resource = "*"
+      },
+      {
+        Sid      = "ReadTheManifest"
+        Effect   = "Allow"
+        Action   = "ecr:BatchGetImage"
+        Resource = local.ecr_repository_arn
+      },
+    ]
   })
 }

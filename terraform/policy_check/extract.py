@@ -4,11 +4,10 @@
 Runs moto_server on a free loopback port, copies the Terraform tree to a temporary directory,
 points the AWS provider at the emulator through `*_override.tf` files, and then:
 
-1. applies, in terraform/bootstrap, every resource that carries or feeds a policy (the state
-   bucket and key, the OIDC provider, the CI roles, the boundary that terraform/live looks up);
-2. applies, in terraform/live, only the resources whose ids other policies embed (the cluster,
-   the target group, the flow-log group, the registry key), so no policy stays unknown;
-3. runs `terraform plan -refresh=false -out` in both roots and reads `terraform show -json`.
+1. in terraform/bootstrap, then terraform/live (which looks up the bootstrap's CI roles and
+   boundary), plans and applies with -target only the resources whose policy the plan leaves
+   unknown, and what they embed (the state bucket's ARN, the cluster's, the target group's);
+2. runs `terraform plan -refresh=false -out` in both roots and reads `terraform show -json`.
 
 A document comes from the plan's planned values, or, when the plan leaves it unknown because the
 emulator cannot round-trip a resource, from the plan's prior state (what was applied). Writes
@@ -38,27 +37,7 @@ BOOTSTRAP_VARS = {
     "state_bucket_name": "example-tf-state",
     "github_repository": "example-org/devops-eks",
 }
-# Every bootstrap resource that carries or feeds a policy (the bucket ARN is unknown before the
-# bucket exists). The rest (the lifecycle rule, for one) adds nothing and the emulator is slow
-# to settle it.
-BOOTSTRAP_TARGETS = [
-    "aws_iam_policy.boundary",
-    "aws_iam_role_policy.plan_pr",
-    "aws_iam_role_policy.plan",
-    "aws_iam_role_policy.apply",
-    "aws_iam_role_policy.ecr_push",
-    "aws_iam_role_policy.find_the_cluster",
-    "aws_s3_bucket_policy.state",
-]
 LIVE_VARS = {"admin_principal_arns": f'["arn:aws:iam::{ACCOUNT_ID}:role/platform-admin"]'}
-# Resources whose ids the live policies embed: the cluster ARN (Pod Identity trust), the target
-# group ARN (the controller's policy), the log group ARN (flow logs), the registry key.
-LIVE_TARGETS = [
-    "module.eks.aws_iam_role.pod_identity",
-    "module.nlb.aws_lb_target_group.app",
-    "module.network.aws_cloudwatch_log_group.flow_logs",
-    "module.ecr.aws_kms_key.this",
-]
 
 # (resource type, attribute) -> kind of document.
 POLICY_ATTRIBUTES = {
@@ -218,18 +197,47 @@ def documents(plan):
             if not value:
                 raise ExtractError(
                     f"{address}: {attribute} is unknown after the plan and was never applied; "
-                    "add the resource whose id it embeds to LIVE_TARGETS"
+                    "the emulator could not create what it embeds"
                 )
             found[(address, attribute)] = (kind, json.loads(value))
     return found
 
 
-def plan_documents(root, env, variables):
+def show_plan(root, env, variables, name):
+    terraform(root, "plan", "-input=false", f"-out={name}", *variables, env=env)
+    return json.loads(terraform(root, "show", "-json", name, env=env))
+
+
+def unknown_policies(plan):
+    """Addresses (without instance keys) whose configured policy the plan cannot know yet."""
+    sent = configured(plan.get("configuration", {}).get("root_module", {}))
+    found = set()
+    for change in plan.get("resource_changes", []):
+        unknown = change["change"].get("after_unknown") or {}
+        for rtype, attribute in POLICY_ATTRIBUTES:
+            address = change["address"].split("[")[0]
+            if change["type"] == rtype and (address, attribute) in sent and unknown.get(attribute):
+                found.add(address)
+    return sorted(found)
+
+
+def root_documents(root, env, variables):
+    """Apply what the unknown policies need (their resources and what those embed), then plan."""
+    targets = unknown_policies(show_plan(root, env, variables, "first.tfplan"))
+    if targets:
+        terraform(
+            root,
+            "apply",
+            "-auto-approve",
+            "-input=false",
+            *[f"-target={target}" for target in targets],
+            *variables,
+            env=env,
+        )
     terraform(
         root, "plan", "-refresh=false", "-input=false", "-out=extract.tfplan", *variables, env=env
     )
-    plan = json.loads(terraform(root, "show", "-json", "extract.tfplan", env=env))
-    return documents(plan)
+    return documents(json.loads(terraform(root, "show", "-json", "extract.tfplan", env=env)))
 
 
 def extract(work):
@@ -250,25 +258,12 @@ def extract(work):
         (live / "zz_emulator_override.tf").write_text(override(url, local_backend=True))
 
         terraform(bootstrap, "init", "-backend=false", "-input=false", env=env)
-        targets = [f"-target={target}" for target in BOOTSTRAP_TARGETS]
-        terraform(
-            bootstrap,
-            "apply",
-            "-auto-approve",
-            "-input=false",
-            *targets,
-            *var_args(BOOTSTRAP_VARS),
-            env=env,
-        )
-        for key, value in plan_documents(bootstrap, env, var_args(BOOTSTRAP_VARS)).items():
+        for key, value in root_documents(bootstrap, env, var_args(BOOTSTRAP_VARS)).items():
             found[(f"bootstrap.{key[0]}", key[1])] = value
 
+        # terraform/live looks up the CI roles and the boundary that bootstrap applied.
         terraform(live, "init", "-input=false", env=env)
-        targets = [f"-target={target}" for target in LIVE_TARGETS]
-        terraform(
-            live, "apply", "-auto-approve", "-input=false", *targets, *var_args(LIVE_VARS), env=env
-        )
-        for key, value in plan_documents(live, env, var_args(LIVE_VARS)).items():
+        for key, value in root_documents(live, env, var_args(LIVE_VARS)).items():
             found[(f"live.{key[0]}", key[1])] = value
     return [
         {"address": address, "attribute": attribute, "kind": kind, "document": document}

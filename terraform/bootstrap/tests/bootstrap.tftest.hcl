@@ -215,9 +215,9 @@ run "plan_roles_read_metadata_only" {
       s.Effect == "Allow" && lookup(s, "Resource", null) == "arn:aws:s3:::example-tf-state/live/terraform.tfstate.tflock" && toset(flatten([lookup(s, "Action", [])])) == toset(["s3:GetObject", "s3:PutObject", "s3:DeleteObject"])
       ]) && anytrue([
       for s in jsondecode(aws_iam_role_policy.plan.policy).Statement :
-      s.Effect == "Deny" && lookup(s, "NotResource", null) == "arn:aws:s3:::example-tf-state/live/terraform.tfstate.tflock"
+      s.Effect == "Deny" && lookup(s, "NotResource", null) == ["arn:aws:s3:::example-tf-state/live/terraform.tfstate.tflock", "arn:aws:s3:::example-tf-state/plans/*"]
     ])
-    error_message = "The main-branch plan role holds the lock and writes nothing else."
+    error_message = "The main-branch plan role holds the lock, adds saved plans and writes nothing else."
   }
 }
 
@@ -343,7 +343,17 @@ run "image_platform_and_deploy_roles" {
         Resource = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
       }]
     }
-    error_message = "The platform sync and deploy roles may describe the one cluster and nothing else in AWS (no ECR rights)."
+    error_message = "The platform sync and deploy roles may describe the one cluster."
+  }
+
+  assert {
+    condition = {
+      for s in jsondecode(aws_iam_role_policy.deploy_reads_the_manifest.policy).Statement : s.Sid => [s.Action, s.Resource]
+      } == {
+      LogInToEcr      = ["ecr:GetAuthorizationToken", "*"]
+      ReadTheManifest = ["ecr:BatchGetImage", "arn:aws:ecr:eu-west-1:123456789012:repository/webapp"]
+    }
+    error_message = "The deploy role's only ECR rights are a login and reading the one repository's manifests (no layers, no push)."
   }
 }
 
