@@ -190,6 +190,7 @@ resource "aws_iam_policy" "boundary" {
           "ec2:*",
           "elasticloadbalancing:*",
           "autoscaling:Describe*",
+          "autoscaling:UpdateAutoScalingGroup",
           "eks:Describe*",
           "eks:List*",
           "eks-auth:AssumeRoleForPodIdentity",
