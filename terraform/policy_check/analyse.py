@@ -9,8 +9,9 @@ shrinks with the policies. Exit 0: no unexplained finding; 1: findings; 2: bad i
 - parliament (every document): unknown actions and prefixes, resource mismatches, malformed
   statements, Resource "*" where the action supports resource ARNs.
 - cloudsplaining (identity, key and resource policies): privilege escalation, resource exposure,
-  data exfiltration and credentials exposure. Like the tool, this ignores conditions: a scoped
-  PassRole still shows, and its exclusion says which condition scopes it.
+  data exfiltration and credentials exposure, for every risky action whether or not an ARN or a
+  condition scopes it (the CLI's --flag-all-risky-actions); the tool ignores conditions and
+  Deny statements, so each exclusion says which condition, ARN or deny scopes the action.
 """
 
 import argparse
@@ -57,7 +58,11 @@ def parliament_findings(document):
 
 def cloudsplaining_findings(document):
     """[(category, items)] for one document; items are actions or escalation method names."""
-    results = scan_policy(document, {})
+    # Every risky action, scoped by ARN or condition or not (the CLI's --flag-all-risky-actions):
+    # an iam:* on role/<prefix>-* is an escalation path even though it names resources.
+    results = scan_policy(
+        document, {}, flag_conditional_statements=True, flag_resource_arn_statements=True
+    )
     found = []
     for category in CLOUDSPLAINING_CATEGORIES:
         items = []
