@@ -611,3 +611,14 @@ run "rejects_one_id_without_the_other" {
 
   expect_failures = [var.github_repository_id]
 }
+
+run "rejects_non_numeric_repository_id" {
+  command = plan
+
+  variables {
+    github_owner_id      = "1234567"
+    github_repository_id = "devops-eks"
+  }
+
+  expect_failures = [var.github_repository_id]
+}
