@@ -7,27 +7,31 @@ locals {
   lock_object_arn  = "${local.state_bucket_arn}/${local.lock_key}"
   state_key_arn    = aws_kms_key.state.arn
 
-  iam_arn                = "${local.arn_prefix}:iam::${local.account_id}"
-  platform_role_arns     = "${local.iam_arn}:role/${var.cluster_name}-*"
-  ci_role_arns           = "${local.iam_arn}:role/${var.cluster_name}-ci-*"
+  iam_arn            = "${local.arn_prefix}:iam::${local.account_id}"
+  platform_role_arns = "${local.iam_arn}:role/${var.cluster_name}-*"
+  # Exact ARNs: the platform may create roles of its own under <cluster_name>-ci-* (the in-VPC
+  # runner's <cluster_name>-ci-codebuild), so the deny names the CI roles one by one.
+  ci_role_arns           = [for role in local.ci_roles : "${local.iam_arn}:role/${role.name}"]
   boundary_name          = "${var.cluster_name}-permissions-boundary"
   boundary_arn           = "${local.iam_arn}:policy/${local.boundary_name}"
   github_oidc_target_arn = "${local.iam_arn}:oidc-provider/${local.github_oidc_host}"
   ecr_repository_arn     = "${local.arn_prefix}:ecr:${var.aws_region}:${local.account_id}:repository/${var.ecr_repository_name}"
 
   # The only managed policies terraform/live attaches (modules/eks: cluster, nodes, vpc-cni and
-  # EBS CSI Pod Identity roles). The apply role may attach these and nothing else.
+  # EBS CSI Pod Identity roles; modules/bastion: Session Manager). The apply role may attach
+  # these and nothing else.
   platform_managed_policy_arns = [for name in [
     "AmazonEKSClusterPolicy",
     "AmazonEKSWorkerNodePolicy",
     "AmazonEC2ContainerRegistryPullOnly",
     "AmazonEKS_CNI_Policy",
     "service-role/AmazonEBSCSIDriverPolicy",
+    "AmazonSSMManagedInstanceCore",
   ] : "${local.arn_prefix}:iam::aws:policy/${name}"]
 
-  # Services that receive the platform's roles: the control plane and node groups (EKS),
-  # Pod Identity, VPC Flow Logs.
-  platform_role_services = ["eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+  # Services that receive the platform's roles: the control plane and node groups (EKS), Pod
+  # Identity, VPC Flow Logs, the bastion's instance (EC2) and the in-VPC runner (CodeBuild).
+  platform_role_services = ["eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "ec2.amazonaws.com", "codebuild.amazonaws.com"]
 
   # What `terraform plan` of terraform/live reads: resource metadata, policies and tags, each on
   # the platform's own resources where the action takes a resource ARN. No call here returns
@@ -166,8 +170,8 @@ resource "aws_iam_role_policy" "plan" {
 # Permissions boundary of every role the apply role creates
 ################################################################################
 
-# Caps the platform's roles (cluster, nodes, add-ons, flow logs) whatever policy the apply role
-# puts on them: AWS services the workloads call, never IAM writes and never the state.
+# Caps the platform's roles (cluster, nodes, add-ons, flow logs, bastion, in-VPC runner) whatever
+# policy the apply role puts on them: AWS services the workloads call, never IAM writes and never the state.
 resource "aws_iam_policy" "boundary" {
   #checkov:skip=CKV_AWS_289:A boundary grants nothing by itself; it caps roles at the services the platform's workloads call.
   #checkov:skip=CKV_AWS_290:Same as CKV_AWS_289: write access is the ceiling for the workload roles, not a grant.
@@ -198,6 +202,8 @@ resource "aws_iam_policy" "boundary" {
           "ecr:BatchGetImage",
           "ecr:GetAuthorizationToken",
           "ecr:GetDownloadUrlForLayer",
+          "ecr:BatchImportUpstreamImage",
+          "ecr:CreateRepository",
           "kms:CreateGrant",
           "kms:DescribeKey",
           "logs:CreateLogStream",
@@ -214,6 +220,29 @@ resource "aws_iam_policy" "boundary" {
           "waf-regional:*",
           "wafv2:*",
           "tag:GetResources",
+          # The bastion (AmazonSSMManagedInstanceCore, Session Manager only).
+          "ssm:DescribeAssociation",
+          "ssm:DescribeDocument",
+          "ssm:GetDocument",
+          "ssm:GetManifest",
+          "ssm:ListAssociations",
+          "ssm:ListInstanceAssociations",
+          "ssm:PutComplianceItems",
+          "ssm:PutConfigurePackageResult",
+          "ssm:PutInventory",
+          "ssm:UpdateAssociationStatus",
+          "ssm:UpdateInstanceAssociationStatus",
+          "ssm:UpdateInstanceInformation",
+          "ssmmessages:*",
+          "ec2messages:*",
+          # The in-VPC runner: its GitHub connection, or the token secret instead.
+          "codeconnections:GetConnection",
+          "codeconnections:GetConnectionToken",
+          "codeconnections:UseConnection",
+          "codestar-connections:GetConnection",
+          "codestar-connections:GetConnectionToken",
+          "codestar-connections:UseConnection",
+          "secretsmanager:GetSecretValue",
         ]
         Resource = "*"
       },

@@ -175,8 +175,9 @@ module "ci_runner" {
   vpc_id     = module.network.vpc_id
   subnet_ids = module.network.private_subnet_ids
 
-  log_retention_days = var.log_retention_days
-  log_kms_key_arn    = aws_kms_key.logs.arn
+  log_retention_days       = var.log_retention_days
+  log_kms_key_arn          = aws_kms_key.logs.arn
+  permissions_boundary_arn = data.aws_iam_policy.permissions_boundary.arn
 }
 
 module "bastion" {
@@ -186,6 +187,8 @@ module "bastion" {
   name      = var.cluster_name
   vpc_id    = module.network.vpc_id
   subnet_id = module.network.private_subnet_ids[0]
+
+  permissions_boundary_arn = data.aws_iam_policy.permissions_boundary.arn
 }
 
 module "pull_through_cache" {

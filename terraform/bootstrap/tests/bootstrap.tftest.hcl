@@ -229,7 +229,12 @@ run "apply_role_cannot_escalate_or_destroy_the_state" {
       for s in jsondecode(aws_iam_role_policy.apply.policy).Statement :
       s.Effect == "Deny" && toset(lookup(s, "NotAction", [])) == toset(["iam:Get*", "iam:List*"])
       && toset(flatten([lookup(s, "Resource", [])])) == toset([
-        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-*",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan-pr",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-ecr-push",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy",
         "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary",
         "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
       ])
@@ -258,6 +263,7 @@ run "apply_role_cannot_escalate_or_destroy_the_state" {
       "arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly",
       "arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy",
       "arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy",
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
     ]
     error_message = "Managed policy attachments must be limited to the platform's exact policy ARNs (iam:PolicyARN)."
   }
@@ -302,7 +308,7 @@ run "apply_role_cannot_escalate_or_destroy_the_state" {
     condition = one([
       for s in jsondecode(aws_iam_role_policy.apply.policy).Statement : lookup(s, "Condition", null).StringEquals["iam:PassedToService"]
       if s.Effect == "Allow" && contains(flatten([lookup(s, "Action", [])]), "iam:PassRole")
-    ]) == ["eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com"]
+    ]) == ["eks.amazonaws.com", "pods.eks.amazonaws.com", "vpc-flow-logs.amazonaws.com", "ec2.amazonaws.com", "codebuild.amazonaws.com"]
     error_message = "PassRole must be limited to the services that receive the platform's roles."
   }
 

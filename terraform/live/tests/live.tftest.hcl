@@ -85,6 +85,7 @@ mock_provider "aws" {
 
 # Private endpoint (the default) with the in-VPC runner: the baseline every run starts from.
 variables {
+  admin_principal_arns = ["arn:aws:iam::123456789012:role/platform-admin"]
   ci_runner = {
     github_repository   = "my-org/devops-eks"
     codeconnections_arn = "arn:aws:codeconnections:eu-west-1:123456789012:connection/11111111-2222-3333-4444-555555555555"
@@ -113,10 +114,6 @@ override_data {
   target          = data.aws_iam_policy.permissions_boundary
   override_during = plan
   values          = { arn = "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary" }
-}
-
-variables {
-  admin_principal_arns = ["arn:aws:iam::123456789012:role/platform-admin"]
 }
 
 override_data {

@@ -54,6 +54,8 @@ resource "aws_iam_role" "this" {
   name        = "${var.name}-bastion"
   description = "Bastion ${var.name}: Session Manager only; operators authenticate to the cluster as themselves"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -88,6 +88,8 @@ resource "aws_iam_role" "this" {
   name        = "${var.name}-codebuild"
   description = "Service role of the CodeBuild-hosted GitHub Actions runner ${var.name}"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{

@@ -184,3 +184,26 @@ run "rejects_bad_inputs" {
 
   expect_failures = [var.name, var.github_repository, var.codeconnections_arn, var.workflow_name_pattern, var.subnet_ids, var.compute_type, var.job_timeout_minutes, var.log_retention_days, var.log_kms_key_arn]
 }
+
+run "role_carries_the_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.this.permissions_boundary == "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
+    error_message = "The role must carry the permissions boundary: the CI apply role cannot create it otherwise."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "devops-eks-cluster-permissions-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
+}
