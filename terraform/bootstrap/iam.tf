@@ -368,7 +368,7 @@ resource "aws_iam_role_policy" "apply" {
         Sid       = "DenyChangingCiIdentities"
         Effect    = "Deny"
         NotAction = ["iam:Get*", "iam:List*"]
-        Resource  = [local.ci_role_arns, local.boundary_arn, local.github_oidc_target_arn]
+        Resource  = concat(local.ci_role_arns, [local.boundary_arn, local.github_oidc_target_arn])
       },
       {
         Sid      = "DenyDroppingTheBoundary"

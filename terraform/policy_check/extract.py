@@ -37,7 +37,15 @@ BOOTSTRAP_VARS = {
     "state_bucket_name": "example-tf-state",
     "github_repository": "example-org/devops-eks",
 }
-LIVE_VARS = {"admin_principal_arns": f'["arn:aws:iam::{ACCOUNT_ID}:role/platform-admin"]'}
+# The default private endpoint needs the in-VPC runner, whose role and policy are analysed too.
+LIVE_VARS = {
+    "admin_principal_arns": f'["arn:aws:iam::{ACCOUNT_ID}:role/platform-admin"]',
+    "ci_runner": (
+        '{github_repository = "example-org/devops-eks", codeconnections_arn = '
+        f'"arn:aws:codeconnections:eu-west-1:{ACCOUNT_ID}:connection/'
+        '11111111-2222-3333-4444-555555555555"}'
+    ),
+}
 
 # (resource type, attribute) -> kind of document.
 POLICY_ATTRIBUTES = {

@@ -228,13 +228,14 @@ run "apply_role_cannot_escalate_or_destroy_the_state" {
     condition = anytrue([
       for s in jsondecode(aws_iam_role_policy.apply.policy).Statement :
       s.Effect == "Deny" && toset(lookup(s, "NotAction", [])) == toset(["iam:Get*", "iam:List*"])
-      && toset(flatten([lookup(s, "Resource", [])])) == toset([
-        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan-pr",
-        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan",
+      # Exact and flat: a nested list is a policy AWS refuses as malformed.
+      && jsonencode(lookup(s, "Resource", [])) == jsonencode([
         "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply",
-        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-ecr-push",
-        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync",
         "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-ecr-push",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan-pr",
+        "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync",
         "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary",
         "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
       ])
