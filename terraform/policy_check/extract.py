@@ -19,6 +19,7 @@ import contextlib
 import json
 import os
 import pathlib
+import re
 import shutil
 import socket
 import subprocess
@@ -167,6 +168,11 @@ def resources(module):
         yield from resources(child)
 
 
+def unindexed(address):
+    """module.a[0].aws_x.y["k"] -> module.a.aws_x.y: the configuration's form of an address."""
+    return re.sub(r"\[[^\]]*\]", "", address)
+
+
 def configured(module, prefix=""):
     """{(address without index, attribute)} that the configuration sets, child modules included."""
     found = set()
@@ -197,7 +203,7 @@ def documents(plan):
         unknown = change["change"].get("after_unknown") or {}
         address = change["address"]
         for (rtype, attribute), kind in POLICY_ATTRIBUTES.items():
-            if change["type"] != rtype or (address.split("[")[0], attribute) not in sent:
+            if change["type"] != rtype or (unindexed(address), attribute) not in sent:
                 continue
             value = after.get(attribute)
             if unknown.get(attribute):
@@ -223,7 +229,7 @@ def unknown_policies(plan):
     for change in plan.get("resource_changes", []):
         unknown = change["change"].get("after_unknown") or {}
         for rtype, attribute in POLICY_ATTRIBUTES:
-            address = change["address"].split("[")[0]
+            address = unindexed(change["address"])
             if change["type"] == rtype and (address, attribute) in sent and unknown.get(attribute):
                 found.add(address)
     return sorted(found)

@@ -110,6 +110,8 @@ def test_every_kind_of_document_is_extracted(policies):
         'live.module.eks.aws_iam_role.pod_identity["vpc-cni"]',
         "live.module.eks.aws_iam_role_policy.load_balancer_controller",
         "live.module.network.aws_iam_role_policy.flow_logs",
+        "live.module.ci_runner[0].aws_iam_role.this",
+        "live.module.ci_runner[0].aws_iam_role_policy.this",
     }
     assert expected <= addresses
 
