@@ -3,6 +3,7 @@ names that job's environment, and the app deploy identity reaches its namespace 
 
 import json
 import os
+import pathlib
 import re
 import shutil
 import subprocess
@@ -10,8 +11,8 @@ import subprocess
 import hcl2
 import pytest
 import yaml
-from conftest import ROOT
 
+ROOT = pathlib.Path(__file__).resolve().parents[3]
 WORKFLOWS = ROOT / ".github" / "workflows"
 ROLE_VARIABLE = re.compile(r"^\$\{\{ vars\.([A-Z_]+)_ROLE_ARN \}\}$")
 ROLE_OF_VARIABLE = {

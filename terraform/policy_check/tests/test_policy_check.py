@@ -2,13 +2,14 @@
 reasoned exclusions only, and a broken policy makes each analyser fail."""
 
 import json
+import pathlib
 import subprocess
 import sys
 
 import analyse
 import pytest
-from conftest import HERE
 
+HERE = pathlib.Path(__file__).resolve().parents[1]
 BROKEN = sorted((HERE / "fixtures").glob("*.json"))
 BUCKET_ARN = "arn:aws:s3:::example-tf-state"
 
