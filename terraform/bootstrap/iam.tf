@@ -243,6 +243,21 @@ resource "aws_iam_policy" "boundary" {
           "codestar-connections:GetConnectionToken",
           "codestar-connections:UseConnection",
           "secretsmanager:GetSecretValue",
+          # The Karpenter controller: instance profiles for its node role, passed to EC2 only by
+          # its own policy; prices, AMI parameters, its interruption queue.
+          "iam:PassRole",
+          "iam:CreateInstanceProfile",
+          "iam:TagInstanceProfile",
+          "iam:AddRoleToInstanceProfile",
+          "iam:RemoveRoleFromInstanceProfile",
+          "iam:DeleteInstanceProfile",
+          "iam:GetInstanceProfile",
+          "iam:ListInstanceProfiles",
+          "pricing:GetProducts",
+          "ssm:GetParameter",
+          "sqs:DeleteMessage",
+          "sqs:GetQueueUrl",
+          "sqs:ReceiveMessage",
         ]
         Resource = "*"
       },

@@ -206,4 +206,6 @@ module "karpenter" {
   cluster_name           = module.eks.cluster_name
   cluster_arn            = module.eks.cluster_arn
   node_security_group_id = module.eks.node_security_group_id
+
+  permissions_boundary_arn = data.aws_iam_policy.permissions_boundary.arn
 }

@@ -319,10 +319,10 @@ run "apply_role_cannot_escalate_or_destroy_the_state" {
       s.Effect == "Deny" && toset(flatten([lookup(s, "Action", [])])) == toset(["s3:*", "kms:*"]) && contains(flatten([lookup(s, "Resource", [])]), "arn:aws:s3:::example-tf-state/*")
       ]) && alltrue([
       for s in jsondecode(aws_iam_policy.boundary.policy).Statement : alltrue([
-        for a in flatten([lookup(s, "Action", [])]) : !startswith(a, "iam:") || contains(["iam:CreateServiceLinkedRole", "iam:GetServerCertificate", "iam:ListServerCertificates"], a)
+        for a in flatten([lookup(s, "Action", [])]) : !startswith(a, "iam:") || contains(["iam:CreateServiceLinkedRole", "iam:GetServerCertificate", "iam:ListServerCertificates", "iam:PassRole", "iam:CreateInstanceProfile", "iam:TagInstanceProfile", "iam:AddRoleToInstanceProfile", "iam:RemoveRoleFromInstanceProfile", "iam:DeleteInstanceProfile", "iam:GetInstanceProfile", "iam:ListInstanceProfiles"], a)
       ]) if s.Effect == "Allow"
     ])
-    error_message = "The boundary must keep created roles away from the state and from IAM writes."
+    error_message = "The boundary must keep created roles away from the state and from IAM writes other than Karpenter's instance profiles."
   }
 }
 
@@ -420,8 +420,8 @@ run "apply_role_reach_for_the_interruption_queue" {
 
   assert {
     condition = [
-      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement : s.Resource
-      if anytrue([for a in flatten([s.Action]) : startswith(a, "sqs:") || startswith(a, "events:")])
+      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement : lookup(s, "Resource", null)
+      if anytrue([for a in flatten([lookup(s, "Action", [])]) : startswith(a, "sqs:") || startswith(a, "events:")]) && s.Effect == "Allow"
       ] == [[
         "arn:aws:sqs:eu-west-1:123456789012:devops-eks-cluster-*",
         "arn:aws:events:eu-west-1:123456789012:rule/devops-eks-cluster-*",

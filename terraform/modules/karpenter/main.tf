@@ -37,6 +37,8 @@ resource "aws_iam_role" "node" {
   name        = "${var.cluster_name}-karpenter-node"
   description = "Nodes that Karpenter launches in ${var.cluster_name}"
 
+  permissions_boundary = var.permissions_boundary_arn
+
   assume_role_policy = jsonencode({
     Version = "2012-10-17"
     Statement = [{
@@ -74,6 +76,8 @@ resource "aws_eks_access_entry" "node" {
 resource "aws_iam_role" "controller" {
   name        = "${var.cluster_name}-karpenter"
   description = "EKS Pod Identity role of the Karpenter controller in ${var.cluster_name}"
+
+  permissions_boundary = var.permissions_boundary_arn
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

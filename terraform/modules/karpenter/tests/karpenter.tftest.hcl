@@ -270,3 +270,26 @@ run "rejects_a_retention_sqs_refuses" {
 
   expect_failures = [var.queue_message_retention_seconds]
 }
+
+run "roles_carry_the_permissions_boundary" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "arn:aws:iam::123456789012:policy/devops-eks-cluster-permissions-boundary"
+  }
+
+  assert {
+    condition     = aws_iam_role.node.permissions_boundary == var.permissions_boundary_arn && aws_iam_role.controller.permissions_boundary == var.permissions_boundary_arn
+    error_message = "Both Karpenter roles must carry the permissions boundary: the CI apply role cannot create them otherwise."
+  }
+}
+
+run "rejects_a_boundary_that_is_not_a_policy" {
+  command = plan
+
+  variables {
+    permissions_boundary_arn = "devops-eks-cluster-permissions-boundary"
+  }
+
+  expect_failures = [var.permissions_boundary_arn]
+}
