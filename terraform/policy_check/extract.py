@@ -57,9 +57,28 @@ POLICY_ATTRIBUTES = {
     ("aws_s3_bucket_policy", "policy"): "resource",
     ("aws_ecr_repository_policy", "policy"): "resource",
     ("aws_vpc_endpoint", "policy"): "resource",
+    ("aws_sqs_queue_policy", "policy"): "resource",
+    ("aws_sqs_queue", "policy"): "resource",
 }
 
-SERVICES = ["s3", "iam", "sts", "kms", "ec2", "eks", "logs", "elbv2", "ecr", "acm", "autoscaling"]
+SERVICES = [
+    "s3",
+    "iam",
+    "sts",
+    "kms",
+    "ec2",
+    "eks",
+    "logs",
+    "elbv2",
+    "ecr",
+    "acm",
+    "autoscaling",
+    "sqs",
+    "events",
+    "codebuild",
+    "ssm",
+    "secretsmanager",
+]
 
 
 class ExtractError(RuntimeError):
