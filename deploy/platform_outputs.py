@@ -62,7 +62,7 @@ def read(shared):
     if missing:
         raise OutputsError(
             f"no {', '.join(prefix + '/' + name for name in missing)} in {shared['aws_region']}:"
-            " apply terraform/live first (the infra workflow, or make infra-plan infra-apply)"
+            " apply terraform/live first (the infra workflow, or make terraform-live-plan terraform-live-apply)"
         )
     values = {OUTPUTS[name]: found[name] for name in OUTPUTS}
     values.update({key: found[name] for name, key in OPTIONAL_OUTPUTS.items() if name in found})

@@ -18,7 +18,7 @@
 # terraform/README.md "Destroy" says how to destroy it.
 #
 # Inputs (environment): CONFIRM must equal the cluster name. NAMESPACE (webapp), RELEASE (webapp).
-# Needs admin credentials for the account, terraform/live initialised (make infra-init), aws,
+# Needs admin credentials for the account, terraform/live initialised (make terraform-live-init), aws,
 # kubectl, helm and terraform; gh is optional.
 set -euo pipefail
 
@@ -44,7 +44,7 @@ for tool in aws kubectl helm terraform python3; do
   command -v "$tool" >/dev/null || die "'$tool' is not on PATH (helm, kubectl: make tools; aws: the AWS CLI)"
 done
 [[ -f "$root/terraform/live/.terraform/terraform.tfstate" ]] ||
-  die "terraform/live is not initialised here: run 'make infra-init' first (it needs backend.hcl)"
+  die "terraform/live is not initialised here: run 'make terraform-live-init' first (it needs backend.hcl)"
 export AWS_REGION=$region
 
 log "kubeconfig for $cluster in $region"

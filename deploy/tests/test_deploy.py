@@ -129,7 +129,7 @@ class TestDeploy:
         assert [b["spec"]["targetGroupARN"] for b in bindings] == [INPUTS["TARGET_GROUP_ARN"]]
 
     @pytest.mark.parametrize(
-        "env, base",
+        ("env", "base"),
         [
             ({}, INPUTS["RUNBOOK_BASE_URL"]),
             (

@@ -120,7 +120,7 @@ class TestGhVars:
         assert gh_vars(BOOTSTRAP, "--settings", settings).returncode == 0
 
     @pytest.mark.parametrize(
-        "case, reason",
+        ("case", "reason"),
         [
             ("no-outputs", "apply terraform/bootstrap first"),
             ("sensitive", "sensitive"),

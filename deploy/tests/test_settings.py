@@ -48,7 +48,7 @@ def test_env_lines_follow_the_file(tmp_path, region):
 
 
 @pytest.mark.parametrize(
-    "changes, named",
+    ("changes", "named"),
     [
         ({"aws_region": "europe"}, "aws_region"),
         ({"cluster_name": "a-cluster-name-that-is-far-too-long"}, "cluster_name"),

@@ -67,8 +67,10 @@ CLUSTER_ONLY = [(page, q) for page, q in QUERIES if metrics_in(q) & EXTERNAL.key
 
 def test_every_page_with_a_query_block_is_covered():
     pages = {p.name for p in RUNBOOKS.glob("*.md") if "```promql" in p.read_text()}
-    assert pages and {page for page, _ in QUERIES} == pages
-    assert OWN and CLUSTER_ONLY
+    assert pages
+    assert {page for page, _ in QUERIES} == pages
+    assert OWN
+    assert CLUSTER_ONLY
 
 
 def test_queries_and_commands_use_the_deploy_namespace():
@@ -127,7 +129,7 @@ def local(query):
     return query.replace(f'namespace="{DEPLOY_NAMESPACE}"', f'namespace="{LOCAL_NAMESPACE}"')
 
 
-@pytest.mark.parametrize("page, query", OWN, ids=[f"{p}:{q[:40]}" for p, q in OWN])
+@pytest.mark.parametrize(("page", "query"), OWN, ids=[f"{p}:{q[:40]}" for p, q in OWN])
 def test_query_returns_data_on_the_local_stack(local_prometheus, page, query):
     deadline = time.monotonic() + DATA_TIMEOUT
     while True:

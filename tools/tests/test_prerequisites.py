@@ -59,7 +59,7 @@ def test_make_up_needs_neither_terraform_nor_the_scanners(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "left_out, named",
+    ("left_out", "named"),
     [
         ("cc", "a C toolchain (cc, for the service's build): sudo apt-get install build-essential"),
         ("git", "git: sudo apt-get install git"),
@@ -76,7 +76,8 @@ def test_each_missing_tool_is_named_with_its_fix(tmp_path, left_out, named):
 def test_every_missing_piece_is_listed_at_once(tmp_path):
     result = run(tmp_path, "up", ("apt-get", "rustup", "rustc"))
     assert result.returncode == 1
-    assert "git:" in result.stderr and "C toolchain" in result.stderr
+    assert "git:" in result.stderr
+    assert "C toolchain" in result.stderr
 
 
 def test_another_rust_version_is_named(tmp_path):
