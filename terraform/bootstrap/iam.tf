@@ -65,7 +65,8 @@ resource "aws_iam_role_policy" "plan" {
         "ssm:GetParametersByPath",
         "secretsmanager:GetSecretValue",
       ]
-      NotResource = [local.state_object_arn, local.lock_object_arn]
+      # The published platform outputs stay readable: plans refresh them.
+      NotResource = concat([local.state_object_arn, local.lock_object_arn], local.platform_parameter_arns)
     }])
   })
 }
@@ -109,6 +110,20 @@ resource "aws_iam_role_policy" "apply" {
           "iam:Get*",
           "iam:List*",
         ]
+        Resource = "*"
+      },
+      {
+        Sid      = "PublishPlatformOutputs"
+        Effect   = "Allow"
+        Action   = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"]
+        Resource = local.platform_parameter_arns
+      },
+      {
+        # wildcard-reason: DescribeParameters has no resource-level permissions; the provider
+        # calls it to read a parameter's metadata. It returns names, never values.
+        Sid      = "DescribeParameters"
+        Effect   = "Allow"
+        Action   = "ssm:DescribeParameters"
         Resource = "*"
       },
       {
@@ -171,6 +186,13 @@ locals {
         "ecr:UploadLayerPart",
       ]
       Resource = local.ecr_repository_arn
+    },
+    {
+      # The registry URL and the deploy targets, published by terraform/live.
+      Sid      = "ReadPlatformOutputs"
+      Effect   = "Allow"
+      Action   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]
+      Resource = local.platform_parameter_arns
     },
   ]
 }

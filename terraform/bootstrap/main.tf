@@ -25,6 +25,19 @@ locals {
   cluster_arn            = "${local.arn_prefix}:eks:${var.aws_region}:${local.account_id}:cluster/${var.cluster_name}"
   ecr_repository_arn     = "${local.arn_prefix}:ecr:${var.aws_region}:${local.account_id}:repository/${var.ecr_repository_name}"
   platform_iam_role_arns = "${local.arn_prefix}:iam::${local.account_id}:role/${var.cluster_name}-*"
+  # GetParametersByPath is authorised on the path itself, GetParameter on each name below it.
+  platform_parameter_arns = [
+    "${local.arn_prefix}:ssm:${var.aws_region}:${local.account_id}:parameter${var.parameter_prefix}",
+    "${local.arn_prefix}:ssm:${var.aws_region}:${local.account_id}:parameter${var.parameter_prefix}/*",
+  ]
+
+  # terraform/live reads these tags from the CI roles and refuses to plan when they differ from
+  # its own settings, i.e. when the bootstrap was not applied again after a settings change.
+  shared_settings_tags = {
+    PlatformRegion          = var.aws_region
+    PlatformEcrRepository   = var.ecr_repository_name
+    PlatformParameterPrefix = var.parameter_prefix
+  }
 
   main_ref = "${local.github_subject_prefix}:ref:refs/heads/${var.main_branch}"
 
@@ -176,6 +189,7 @@ resource "aws_iam_role" "ci" {
   name                 = each.value.name
   description          = "GitHub Actions ${each.key} role for ${var.github_repository}"
   max_session_duration = 3600
+  tags                 = local.shared_settings_tags
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

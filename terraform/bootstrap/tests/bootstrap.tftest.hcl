@@ -163,9 +163,10 @@ run "ci_role_permissions" {
       } == {
       LogInToEcr          = "*"
       PushToTheRepository = "arn:aws:ecr:eu-west-1:123456789012:repository/webapp"
+      ReadPlatformOutputs = ["arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform", "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*"]
       FindTheCluster      = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
     }
-    error_message = "The deploy role may push to the one repository and describe the one cluster only."
+    error_message = "The deploy role may push to the one repository, read the published outputs and describe the one cluster only."
   }
 
   assert {
@@ -174,9 +175,92 @@ run "ci_role_permissions" {
       } == {
       LogInToEcr          = "*"
       PushToTheRepository = "arn:aws:ecr:eu-west-1:123456789012:repository/webapp"
+      ReadPlatformOutputs = ["arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform", "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*"]
     }
-    error_message = "The ECR push role may push to the one repository only."
+    error_message = "The ECR push role may push to the one repository and read the published outputs only."
   }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.deploy.policy).Statement : s.Action if s.Sid == "ReadPlatformOutputs"
+    ] == [["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"]]
+    error_message = "The deploy and ECR push roles may only read the published outputs, never write them."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement : s.Resource if s.Sid == "PublishPlatformOutputs"
+    ] == [["arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform", "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*"]]
+    error_message = "The apply role may write parameters under parameter_prefix only."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement :
+      !anytrue([for a in flatten([s.Action]) : startswith(a, "ssm:") && a != "ssm:DescribeParameters"]) || s.Sid == "PublishPlatformOutputs"
+    ])
+    error_message = "No other apply statement may touch SSM parameters."
+  }
+
+  assert {
+    # ReadOnlyAccess reads any parameter; the deny keeps the plan role to the published ones.
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.plan.policy).Statement : s.NotResource if s.Sid == "DenyDataReads"
+      ] == [[
+        "arn:aws:s3:::example-tf-state/live/terraform.tfstate",
+        "arn:aws:s3:::example-tf-state/live/terraform.tfstate.tflock",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*",
+    ]]
+    error_message = "The plan role may read the state and the published outputs, no other parameter or object."
+  }
+
+  assert {
+    condition     = alltrue([for role in aws_iam_role.ci : role.tags == tomap({ PlatformRegion = "eu-west-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" })])
+    error_message = "Every CI role must carry the shared settings it was applied with: terraform/live checks them."
+  }
+}
+
+# The shared settings file sets the region for everything: a second region moves every regional
+# ARN in every policy, the tags terraform/live checks and the backend settings with it.
+run "second_region_moves_every_arn" {
+  command = plan
+
+  variables {
+    aws_region = "us-east-1"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in [aws_iam_role_policy.plan.policy, aws_iam_role_policy.apply.policy, aws_iam_role_policy.deploy.policy, aws_iam_role_policy.ecr_push.policy] : [
+        for s in jsondecode(policy).Statement : [
+          for arn in flatten([lookup(s, "Resource", []), lookup(s, "NotResource", [])]) :
+          !can(regex("^arn:aws:(ecr|eks|ssm):", arn)) || can(regex("^arn:aws:(ecr|eks|ssm):us-east-1:", arn))
+        ]
+      ]
+    ]))
+    error_message = "Every ECR, EKS and SSM ARN of the CI roles must be in the settings' region."
+  }
+
+  assert {
+    condition     = alltrue([for role in aws_iam_role.ci : role.tags.PlatformRegion == "us-east-1"])
+    error_message = "The CI roles must be tagged with the settings' region."
+  }
+
+  assert {
+    condition     = strcontains(output.backend_config, "region       = \"us-east-1\"") && output.aws_region == "us-east-1"
+    error_message = "The backend settings and the aws_region output must follow the settings' region."
+  }
+}
+
+run "rejects_bad_parameter_prefix" {
+  command = plan
+
+  variables {
+    parameter_prefix = "/aws/platform/"
+  }
+
+  expect_failures = [var.parameter_prefix]
 }
 
 run "saved_plan_store_reach" {
