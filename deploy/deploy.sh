@@ -20,7 +20,8 @@
 # an AWS_REGION that differs from it is refused. terraform/live's published outputs
 # (deploy/platform_outputs.py, from SSM) fill in whichever of these is unset:
 #   ECR_REPOSITORY_URL (or IMAGE_REPOSITORY), TARGET_GROUP_ARN, PUBLIC_SUBNET_CIDRS (a JSON list:
-#   where the NLB health checks come from), VPC_ID (for make platform-sync), APP_URL (summary)
+#   where the NLB health checks come from), VPC_ID and KARPENTER_ISOLATED_VPC, KARPENTER_NODE_ROLE,
+#   KARPENTER_INTERRUPTION_QUEUE (for make platform-sync), APP_URL (summary)
 #   MONITORING_NAMESPACE (platform/platform.env): passed to the platform sync and the chart
 set -euo pipefail
 
@@ -51,8 +52,11 @@ CLUSTER_NAME=$(python3 "$root/deploy/settings.py" get cluster_name)
 export CLUSTER_NAME
 
 # What the last apply published; values already in the environment win (offline renders).
+# The sync's own defaults for the Karpenter inputs would assume a VPC with NAT: never rely on them.
 if [[ -z "${IMAGE_REPOSITORY:-${ECR_REPOSITORY_URL:-}}" || -z "${TARGET_GROUP_ARN:-}" ||
-  -z "${PUBLIC_SUBNET_CIDRS:-}" || ("$dry_run" == 0 && -z "${VPC_ID:-}") ]]; then
+  -z "${PUBLIC_SUBNET_CIDRS:-}" ||
+  ("$dry_run" == 0 && (-z "${VPC_ID:-}" || -z "${KARPENTER_ISOLATED_VPC:-}" ||
+  -z "${KARPENTER_NODE_ROLE:-}" || -z "${KARPENTER_INTERRUPTION_QUEUE:-}")) ]]; then
   # stderr: with DRY_RUN=1, stdout is the rendered manifest.
   log "reading terraform/live's published outputs from SSM" >&2
   published=$(python3 "$root/deploy/platform_outputs.py") || die "the platform outputs are unreadable (above)"

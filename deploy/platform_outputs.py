@@ -15,13 +15,17 @@ import sys
 
 import settings
 
-# Parameter name -> environment variable, the names deploy.sh and smoke.py read.
+# Parameter name -> environment variable, the names deploy.sh, smoke.py and the platform sync
+# (platform/karpenter/sync.sh) read.
 OUTPUTS = {
     "ecr_repository_url": "ECR_REPOSITORY_URL",
     "target_group_arn": "TARGET_GROUP_ARN",
     "public_subnet_cidrs": "PUBLIC_SUBNET_CIDRS",
     "vpc_id": "VPC_ID",
     "app_url": "APP_URL",
+    "karpenter_isolated_vpc": "KARPENTER_ISOLATED_VPC",
+    "karpenter_node_role_name": "KARPENTER_NODE_ROLE",
+    "karpenter_interruption_queue": "KARPENTER_INTERRUPTION_QUEUE",
 }
 # Published only when their feature is on (terraform/live/parameters.tf).
 OPTIONAL_OUTPUTS = {

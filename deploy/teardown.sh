@@ -3,21 +3,27 @@
 # runs), in the order that leaves nothing behind:
 #
 #   1. kubeconfig for the cluster of terraform/settings.auto.tfvars.json
-#   2. helm uninstall the webapp, kube-prometheus-stack and the load balancer controller (the
-#      webapp first: its TargetGroupBinding needs the controller to deregister its pods)
-#   3. delete the monitoring PVCs (helm uninstall keeps a StatefulSet's claims; the Delete
+#   2. helm uninstall the webapp and kube-prometheus-stack (the webapp first: its
+#      TargetGroupBinding needs the load balancer controller to deregister its pods)
+#   3. Karpenter's instances, which are not in Terraform's state (they would keep billing, and
+#      their ENIs would block the subnets' and security groups' deletion): delete the NodePools
+#      and NodeClaims, so the controller drains and terminates them, wait until no NodeClaim is
+#      left (KARPENTER_DRAIN_TIMEOUT seconds, 900), then uninstall the Karpenter releases
+#   4. helm uninstall the load balancer controller
+#   5. delete the monitoring PVCs (helm uninstall keeps a StatefulSet's claims; the Delete
 #      StorageClass removes their EBS volumes), then any PersistentVolume of that class still
 #      there (released, or made under a Retain policy) and its EBS volume, which would otherwise
 #      keep billing after the destroy
-#   4. terraform/live: apply ecr_force_delete=true (destroy reads it from the state), then destroy,
+#   6. terraform/live: apply ecr_force_delete=true (destroy reads it from the state), then destroy,
 #      both with the committed configuration (settings and live.auto.tfvars load by themselves)
-#   5. disable the infra and app workflows (the nightly drift check would fail every night, and a
+#   7. disable the infra and app workflows (the nightly drift check would fail every night, and a
 #      push would deploy to a cluster that is gone), when gh is installed; else print the command
 #
 # The bootstrap (state bucket, KMS key, CI roles) stays: `make empty-state-bucket`, then
 # terraform/README.md "Destroy" says how to destroy it.
 #
-# Inputs (environment): CONFIRM must equal the cluster name. NAMESPACE (webapp), RELEASE (webapp).
+# Inputs (environment): CONFIRM must equal the cluster name. NAMESPACE (webapp), RELEASE (webapp),
+# KARPENTER_DRAIN_TIMEOUT (900).
 # Needs admin credentials for the account, terraform/live initialised (make terraform-live-init), aws,
 # kubectl, helm and terraform; gh is optional.
 set -euo pipefail
@@ -37,6 +43,8 @@ release=${RELEASE:-webapp}
 monitoring_namespace=${MONITORING_NAMESPACE:-$PLATFORM_MONITORING_NAMESPACE}
 storage_class=$(sed -n -E 's/^  name: ([a-z0-9.-]+)$/\1/p' "$root/platform/manifests/storageclass-gp3.yaml")
 [[ -n "$storage_class" ]] || die "no StorageClass name in platform/manifests/storageclass-gp3.yaml"
+drain_timeout=${KARPENTER_DRAIN_TIMEOUT:-900}
+[[ "$drain_timeout" =~ ^[0-9]+$ ]] || die "KARPENTER_DRAIN_TIMEOUT='$drain_timeout' is not a number of seconds"
 
 [[ "${CONFIRM:-}" == "$cluster" ]] ||
   die "this destroys cluster $cluster in $region and everything in it: run again with CONFIRM=$cluster"
@@ -61,6 +69,32 @@ uninstall() {
 }
 uninstall "$release" "$namespace"
 uninstall "$PLATFORM_KPS_RELEASE" "$monitoring_namespace"
+
+# "<NodeClaim> <instance>" for each NodeClaim still there.
+nodeclaims() {
+  kubectl get nodeclaims.karpenter.sh --output 'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.providerID}{"\n"}{end}'
+}
+# The workloads are gone by now, so no PodDisruptionBudget holds a drain. The controller must
+# stay until the last NodeClaim is gone: its finalizer is what terminates the instance.
+if kubectl get crd nodepools.karpenter.sh nodeclaims.karpenter.sh >/dev/null 2>&1; then
+  log "NodePools and NodeClaims: Karpenter drains and terminates the instances it launched"
+  kubectl delete nodepools.karpenter.sh --all --wait=false
+  kubectl delete nodeclaims.karpenter.sh --all --wait=false
+  deadline=$((SECONDS + drain_timeout))
+  while left=$(nodeclaims) || die "cannot list Karpenter's NodeClaims (above)"; [[ -n "$left" ]]; do
+    ((SECONDS < deadline)) ||
+      die "NodeClaims still there after ${drain_timeout}s (name, instance): $(tr '\n' ';' <<<"$left")" \
+        "see 'kubectl describe nodeclaims' and the logs of deployment/$PLATFORM_KARPENTER_RELEASE in $PLATFORM_KARPENTER_NAMESPACE;" \
+        "Terraform cannot delete the subnets while those instances run: fix it, or terminate them (aws ec2 terminate-instances)," \
+        "then run the teardown again (a longer KARPENTER_DRAIN_TIMEOUT waits more)"
+    sleep 5
+  done
+else
+  log "no Karpenter CRDs: no instances of Karpenter's to terminate"
+fi
+uninstall "$PLATFORM_KARPENTER_NODEPOOLS_RELEASE" "$PLATFORM_KARPENTER_NAMESPACE"
+uninstall "$PLATFORM_KARPENTER_RELEASE" "$PLATFORM_KARPENTER_NAMESPACE"
+
 uninstall aws-load-balancer-controller kube-system
 
 log "PVCs in $monitoring_namespace"

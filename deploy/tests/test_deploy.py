@@ -26,6 +26,9 @@ INPUTS = {
     "TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/webapp/0123456789abcdef",
     "PUBLIC_SUBNET_CIDRS": '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
     "VPC_ID": "vpc-0123456789abcdef0",
+    "KARPENTER_ISOLATED_VPC": "false",
+    "KARPENTER_NODE_ROLE": "devops-eks-cluster-karpenter-node",
+    "KARPENTER_INTERRUPTION_QUEUE": "devops-eks-cluster-karpenter",
     "RUNBOOK_BASE_URL": "https://github.com/acme/devops-eks/blob/main/docs/runbooks",
 }
 OPTIONAL_INPUTS = (

@@ -105,7 +105,16 @@ def ssm(env, region):
     )
 
 
-PUBLISHED = ("ecr_repository_url", "target_group_arn", "public_subnet_cidrs", "vpc_id", "app_url")
+PUBLISHED = (
+    "ecr_repository_url",
+    "target_group_arn",
+    "public_subnet_cidrs",
+    "vpc_id",
+    "app_url",
+    "karpenter_isolated_vpc",
+    "karpenter_node_role_name",
+    "karpenter_interruption_queue",
+)
 
 
 def publish(env, region=SETTINGS["aws_region"], prefix=PREFIX, **changes):
@@ -115,6 +124,8 @@ def publish(env, region=SETTINGS["aws_region"], prefix=PREFIX, **changes):
         value = changes.get(name, LIVE_OUTPUTS[name]["value"])
         if isinstance(value, list):
             value = json.dumps(value, separators=(",", ":"))
+        elif isinstance(value, bool):
+            value = json.dumps(value)
         client.put_parameter(Name=f"{prefix}/{name}", Value=value, Type="String", Overwrite=True)
     for name in set(changes) - set(PUBLISHED):
         client.put_parameter(
@@ -173,7 +184,71 @@ def test_outputs_become_the_environment_of_the_workflow_steps(aws_env):
         "PUBLIC_SUBNET_CIDRS": '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
         "VPC_ID": LIVE_OUTPUTS["vpc_id"]["value"],
         "APP_URL": "https://app.example.com",
+        "KARPENTER_ISOLATED_VPC": "false",
+        "KARPENTER_NODE_ROLE": LIVE_OUTPUTS["karpenter_node_role_name"]["value"],
+        "KARPENTER_INTERRUPTION_QUEUE": LIVE_OUTPUTS["karpenter_interruption_queue"]["value"],
     }
+
+
+# A live deploy with stand-ins for everything but the AWS CLI's SSM calls (moto): make records
+# the Karpenter inputs the platform sync (platform/karpenter/sync.sh) would read.
+DEPLOY_STAND_IN = """#!/usr/bin/env bash
+case "$(basename "$0") $1" in
+  "aws ssm") exec "$REAL_AWS" "$@" ;;
+  "make -C") env | grep '^KARPENTER_' | sort >"$SYNC_ENV" ;;
+  "helm version") printf '%s' "$PINNED_HELM" ;;
+  "helm status") printf '{"version": 1}' ;;
+  "kubectl create") printf 'apiVersion: v1\\nkind: Namespace\\n' ;;
+  "kubectl apply") cat >/dev/null ;;
+esac
+"""
+
+
+def test_a_deploy_hands_the_published_karpenter_inputs_to_the_platform_sync(aws_env, tmp_path):
+    # No NAT: Karpenter must run with isolatedVPC, which only terraform/live knows.
+    publish(aws_env, karpenter_isolated_vpc="true")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in ("aws", "kubectl", "make", "helm"):
+        (bin_dir / tool).write_text(DEPLOY_STAND_IN)
+        (bin_dir / tool).chmod(0o755)
+    pinned_helm = next(
+        line.split("=", 1)[1]
+        for line in (ROOT / "tools/versions.env").read_text().splitlines()
+        if line.startswith("HELM_VERSION=")
+    )
+    # The webapp's own outputs already in the environment (as a workflow step that exported
+    # them leaves them) must not stop the Karpenter inputs from being read.
+    webapp = {
+        "IMAGE_REPOSITORY": LIVE_OUTPUTS["ecr_repository_url"]["value"],
+        "TARGET_GROUP_ARN": LIVE_OUTPUTS["target_group_arn"]["value"],
+        "PUBLIC_SUBNET_CIDRS": '["10.0.0.0/24"]',
+        "VPC_ID": LIVE_OUTPUTS["vpc_id"]["value"],
+    }
+    env = {
+        **{k: v for k, v in aws_env.items() if not k.startswith("KARPENTER_")},
+        **webapp,
+        "PATH": f"{bin_dir}:{aws_env['PATH']}",
+        "REAL_AWS": shutil.which("aws"),
+        "PINNED_HELM": pinned_helm,
+        "SYNC_ENV": str(tmp_path / "sync-env"),
+        "IMAGE_DIGEST": DIGEST,
+        "RUNBOOK_BASE_URL": "https://x.test/r",
+    }
+    result = subprocess.run(
+        [str(ROOT / "deploy/deploy.sh")],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "sync-env").read_text().splitlines() == [
+        f"KARPENTER_INTERRUPTION_QUEUE={LIVE_OUTPUTS['karpenter_interruption_queue']['value']}",
+        "KARPENTER_ISOLATED_VPC=true",
+        f"KARPENTER_NODE_ROLE={LIVE_OUTPUTS['karpenter_node_role_name']['value']}",
+    ]
 
 
 def test_the_image_cache_is_exported_only_when_published(aws_env):

@@ -21,6 +21,9 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SETTINGS = json.loads((ROOT / "terraform/settings.auto.tfvars.json").read_text())
 CLUSTER = SETTINGS["cluster_name"]
+NODECLAIMS_JSONPATH = (
+    'jsonpath={range .items[*]}{.metadata.name}{" "}{.status.providerID}{"\\n"}{end}'
+)
 PERSISTENT_VOLUMES = {
     "items": [
         {
@@ -39,10 +42,17 @@ PERSISTENT_VOLUMES = {
         },
     ]
 }
+NODECLAIM = "default-x7k2p aws:///eu-west-1a/i-0123456789abcdef0"
+# Each listing of the NodeClaims takes one line of $NODECLAIMS: Karpenter's instances as the
+# controller sees them while it drains and terminates them ("-" once none is left).
 STAND_IN = f"""#!/usr/bin/env bash
 printf '%s\\n' "$(basename "$0") $*" >>"$CALLS"
 case "$(basename "$0") $1 $2" in
   "kubectl get pv") printf '%s' '{json.dumps(PERSISTENT_VOLUMES)}' ;;
+  "kubectl get nodeclaims.karpenter.sh")
+    listing=$(head -n 1 "$NODECLAIMS")
+    [[ $(wc -l <"$NODECLAIMS") -gt 1 ]] && sed -i 1d "$NODECLAIMS"
+    [[ "$listing" == - ]] || printf '%s\\n' "$listing" ;;
 esac
 """
 
@@ -63,7 +73,9 @@ def tree(tmp_path):
     state.write_text("{}")
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
-    for tool in ("aws", "kubectl", "helm", "terraform", "gh"):
+    (tmp_path / "nodeclaims").write_text(f"{NODECLAIM}\n{NODECLAIM}\n-\n")
+    # sleep too: the drain wait polls, and the test need not wait for real.
+    for tool in ("aws", "kubectl", "helm", "terraform", "gh", "sleep"):
         (bin_dir / tool).write_text(STAND_IN)
         (bin_dir / tool).chmod(0o755)
     return tmp_path
@@ -74,6 +86,7 @@ def teardown(tree, **env):
         **{k: v for k, v in os.environ.items() if k not in ("CONFIRM", "NAMESPACE", "RELEASE")},
         "PATH": f"{tree / 'bin'}:{os.environ['PATH']}",
         "CALLS": str(tree / "calls"),
+        "NODECLAIMS": str(tree / "nodeclaims"),
         **env,
     }
     return subprocess.run(
@@ -90,15 +103,26 @@ def test_releases_then_volumes_then_terraform_then_the_schedules(tree):
     result = teardown(tree, CONFIRM=CLUSTER)
     assert result.returncode == 0, result.stderr
     calls = (tree / "calls").read_text().splitlines()
-    mutating = [c for c in calls if not c.startswith(("helm status", "kubectl get"))]
+    mutating = [c for c in calls if not c.startswith(("helm status", "kubectl get crd"))]
     live = f"-chdir={tree}/terraform/live"
     region = SETTINGS["aws_region"]
     assert mutating == [
         f"aws eks update-kubeconfig --name {CLUSTER} --region {region}",
         "helm uninstall webapp --namespace webapp --wait --timeout 10m",
         "helm uninstall kube-prometheus-stack --namespace monitoring --wait --timeout 10m",
+        # Karpenter terminates its instances (not in Terraform's state) while it still runs.
+        "kubectl delete nodepools.karpenter.sh --all --wait=false",
+        "kubectl delete nodeclaims.karpenter.sh --all --wait=false",
+        f"kubectl get nodeclaims.karpenter.sh --output {NODECLAIMS_JSONPATH}",
+        "sleep 5",
+        f"kubectl get nodeclaims.karpenter.sh --output {NODECLAIMS_JSONPATH}",
+        "sleep 5",
+        f"kubectl get nodeclaims.karpenter.sh --output {NODECLAIMS_JSONPATH}",
+        "helm uninstall karpenter-nodepools --namespace kube-system --wait --timeout 10m",
+        "helm uninstall karpenter --namespace kube-system --wait --timeout 10m",
         "helm uninstall aws-load-balancer-controller --namespace kube-system --wait --timeout 10m",
         "kubectl delete pvc --all --namespace monitoring --wait=true",
+        "kubectl get pv -o json",
         # Only a volume of the platform's class that outlived its claim, never another class's.
         "kubectl delete pv pvc-prometheus --wait=true",
         f"aws ec2 wait volume-available --volume-ids vol-0123456789abcdef0 --region {region}",
@@ -109,6 +133,25 @@ def test_releases_then_volumes_then_terraform_then_the_schedules(tree):
         "gh workflow disable app.yml",
     ]
     assert "make empty-state-bucket" in result.stdout
+
+
+def test_nodeclaims_left_after_the_wait_stop_the_teardown_before_terraform(tree):
+    (tree / "nodeclaims").write_text(f"{NODECLAIM}\n")
+    result = teardown(tree, CONFIRM=CLUSTER, KARPENTER_DRAIN_TIMEOUT="1")
+    assert result.returncode == 2
+    assert "NodeClaims still there after 1s" in result.stderr
+    assert NODECLAIM in result.stderr
+    calls = (tree / "calls").read_text()
+    # The controller that would terminate them stays, and nothing is destroyed.
+    assert "helm uninstall karpenter" not in calls
+    assert "terraform" not in calls
+
+
+def test_a_drain_timeout_that_is_not_seconds_is_refused(tree):
+    result = teardown(tree, CONFIRM=CLUSTER, KARPENTER_DRAIN_TIMEOUT="15m")
+    assert result.returncode == 2
+    assert "KARPENTER_DRAIN_TIMEOUT='15m'" in result.stderr
+    assert not (tree / "calls").exists()
 
 
 def test_nothing_happens_without_the_cluster_name_as_confirmation(tree):

@@ -110,5 +110,5 @@ output "karpenter_interruption_queue" {
 
 output "karpenter_isolated_vpc" {
   description = "True without NAT: Karpenter cannot reach the pricing API (platform/karpenter: the chart's settings.isolatedVPC)."
-  value       = var.nat_mode == "none"
+  value       = local.karpenter_isolated_vpc
 }

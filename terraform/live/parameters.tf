@@ -6,9 +6,12 @@ locals {
   # A covered DNS name when TLS is on: the certificate never covers the NLB's own name.
   app_host = coalesce(var.app_dns_name, module.nlb.dns_name)
   app_url  = "${var.certificate_arn == null ? "http" : "https"}://${local.app_host}"
+  # Without NAT, Karpenter cannot reach the pricing API and must use its built-in prices.
+  karpenter_isolated_vpc = var.nat_mode == "none"
 
-  # Each value becomes <parameter_prefix>/<name>; deploy/platform_outputs.sh turns them into
-  # the upper-case environment variables of the build, deploy and smoke steps.
+  # Each value becomes <parameter_prefix>/<name>; deploy/platform_outputs.py turns them into
+  # the upper-case environment variables of the build, deploy and smoke steps, and of the
+  # platform sync the deploy runs (the karpenter_ values).
   # image_registry_cache exists only with the pull-through cache: an absent parameter is how the
   # platform sync learns that images come from their upstream registries.
   published_outputs = merge({
@@ -17,6 +20,10 @@ locals {
     public_subnet_cidrs = jsonencode(module.network.public_subnet_cidrs)
     vpc_id              = module.network.vpc_id
     app_url             = local.app_url
+    # SSM stores strings: "true" or "false", as platform/karpenter/sync.sh reads it.
+    karpenter_isolated_vpc       = tostring(local.karpenter_isolated_vpc)
+    karpenter_node_role_name     = module.karpenter.node_role_name
+    karpenter_interruption_queue = module.karpenter.interruption_queue_name
     }, var.pull_through_cache_credentials == null ? {} : {
     image_registry_cache = module.pull_through_cache[0].registry
   })

@@ -392,8 +392,8 @@ run "no_nat_public_any_endpoint" {
   }
 
   assert {
-    condition     = output.karpenter_isolated_vpc
-    error_message = "No NAT: Karpenter cannot reach the pricing API, so it must run with isolatedVPC."
+    condition     = output.karpenter_isolated_vpc && aws_ssm_parameter.published["karpenter_isolated_vpc"].value == "true"
+    error_message = "No NAT: Karpenter cannot reach the pricing API, so it must run with isolatedVPC, published for the deploy's platform sync."
   }
 }
 
@@ -497,6 +497,10 @@ run "publishes_the_deploy_outputs" {
       "/devops-eks-cluster/platform/public_subnet_cidrs" = jsonencode(output.public_subnet_cidrs)
       "/devops-eks-cluster/platform/vpc_id"              = output.vpc_id
       "/devops-eks-cluster/platform/app_url"             = output.app_url
+      # platform/karpenter/sync.sh's inputs, which the deploy's platform sync reads from here.
+      "/devops-eks-cluster/platform/karpenter_isolated_vpc"       = "false"
+      "/devops-eks-cluster/platform/karpenter_node_role_name"     = output.karpenter_node_role_name
+      "/devops-eks-cluster/platform/karpenter_interruption_queue" = output.karpenter_interruption_queue
     }
     error_message = "Every value the workflows read must be published under parameter_prefix, equal to its output."
   }
