@@ -38,6 +38,15 @@ DEPLOY_NAMESPACE = re.search(
     (ROOT / "deploy" / "deploy.sh").read_text(),
     re.MULTILINE,
 ).group(1)
+# Pages may also look at the platform's own namespaces (platform/platform.env), e.g. Karpenter's logs.
+PLATFORM_NAMESPACES = {DEPLOY_NAMESPACE} | {
+    value
+    for key, value in re.findall(
+        r"^(PLATFORM_[A-Z_]*NAMESPACE)=([a-z0-9-]+)$",
+        (ROOT / "platform" / "platform.env").read_text(),
+        re.MULTILINE,
+    )
+}
 LOCAL_NAMESPACE = "local"
 SYNTHETIC_NAMESPACE = "prod"
 DATA_TIMEOUT = 60
@@ -82,7 +91,7 @@ def test_queries_and_commands_use_the_deploy_namespace():
         ):
             assert namespace == DEPLOY_NAMESPACE, f"{page.name}: namespace={namespace!r}"
         for namespace in re.findall(r"(?:kubectl|helm) .*?-n ([a-z0-9-]+)", text):
-            assert namespace in (DEPLOY_NAMESPACE, "monitoring"), f"{page.name}: -n {namespace}"
+            assert namespace in PLATFORM_NAMESPACES, f"{page.name}: -n {namespace}"
 
 
 def test_rollbacks_go_through_helm():
