@@ -10,16 +10,18 @@
 # as step 3, so the offline test checks the flags a real deploy uses.
 #
 # Inputs (environment):
-#   IMAGE_REPOSITORY   registry/repository, no tag (Terraform output ecr_repository_url)
 #   IMAGE_DIGEST       sha256:<64 hex> of the pushed image
 #   IMAGE_TAG          optional: the git SHA the image was tagged with (shown next to the digest)
-#   TARGET_GROUP_ARN   Terraform output target_group_arn
-#   PUBLIC_SUBNET_CIDRS  Terraform output public_subnet_cidrs as a JSON list: where the NLB
-#                        health checks come from
-#   CLUSTER_NAME, AWS_REGION   required unless DRY_RUN=1
-#   NAMESPACE (webapp), RELEASE (webapp), HELM_TIMEOUT (10m), APP_URL (for the job summary)
+#   NAMESPACE (webapp), RELEASE (webapp), HELM_TIMEOUT (10m)
+#   RUNBOOK_BASE_URL   http(s) URL of docs/runbooks for the alerts' runbook_url; in GitHub
+#                      Actions it defaults to this repository's docs/runbooks at GITHUB_SHA
 #   MONITORING_NAMESPACE (platform/platform.env): passed to the chart; the platform sync reads
 #                        the same default
+# Region and cluster name come from terraform/settings.auto.tfvars.json (deploy/settings.py);
+# an AWS_REGION that differs from it is refused. terraform/live's published outputs
+# (deploy/platform_outputs.py, from SSM) fill in whichever of these is unset:
+#   ECR_REPOSITORY_URL (or IMAGE_REPOSITORY), TARGET_GROUP_ARN, PUBLIC_SUBNET_CIDRS (a JSON list:
+#   where the NLB health checks come from), APP_URL (summary)
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -40,6 +42,38 @@ image_tag=${IMAGE_TAG:-}
 monitoring_namespace=${MONITORING_NAMESPACE:-$PLATFORM_MONITORING_NAMESPACE}
 
 [[ "$dry_run" =~ ^[01]$ ]] || die "DRY_RUN must be 0 or 1, got '$dry_run'"
+
+settings_region=$(python3 "$root/deploy/settings.py" get aws_region) || die "unreadable shared settings (above)"
+[[ -z "${AWS_REGION:-}" || "$AWS_REGION" == "$settings_region" ]] ||
+  die "AWS_REGION=$AWS_REGION, but terraform/settings.auto.tfvars.json sets aws_region $settings_region: unset AWS_REGION or fix the settings"
+export AWS_REGION=$settings_region
+CLUSTER_NAME=$(python3 "$root/deploy/settings.py" get cluster_name)
+export CLUSTER_NAME
+
+# What the last apply published; values already in the environment win (offline renders).
+if [[ -z "${IMAGE_REPOSITORY:-${ECR_REPOSITORY_URL:-}}" || -z "${TARGET_GROUP_ARN:-}" ||
+  -z "${PUBLIC_SUBNET_CIDRS:-}" ]]; then
+  # stderr: with DRY_RUN=1, stdout is the rendered manifest.
+  log "reading terraform/live's published outputs from SSM" >&2
+  published=$(python3 "$root/deploy/platform_outputs.py") || die "the platform outputs are unreadable (above)"
+  while IFS='=' read -r name value; do
+    [[ -n "${!name:-}" ]] || export "$name=$value"
+  done <<<"$published"
+fi
+IMAGE_REPOSITORY=${IMAGE_REPOSITORY:-${ECR_REPOSITORY_URL:-}}
+
+runbook_base_url=${RUNBOOK_BASE_URL:-}
+if [[ -z "$runbook_base_url" && -n "${GITHUB_REPOSITORY:-}" && -n "${GITHUB_SHA:-}" ]]; then
+  # The runbooks of the very commit whose alert rules this deploy installs.
+  runbook_base_url="${GITHUB_SERVER_URL:-https://github.com}/$GITHUB_REPOSITORY/blob/$GITHUB_SHA/docs/runbooks"
+fi
+runbook_hint='the http(s) URL of docs/runbooks without a trailing slash, e.g. https://github.com/OWNER/REPO/blob/main/docs/runbooks'
+# An offline render may keep the rule files' repository paths; a deploy needs links a pager opens.
+if [[ "$dry_run" == 0 || -n "$runbook_base_url" ]]; then
+  [[ -n "$runbook_base_url" ]] || die "RUNBOOK_BASE_URL is not set: $runbook_hint"
+  [[ "$runbook_base_url" =~ ^https?://[^[:space:]/]+(/[^[:space:]]*)?[^[:space:]/]$ ]] ||
+    die "RUNBOOK_BASE_URL='$runbook_base_url' is not $runbook_hint"
+fi
 require IMAGE_REPOSITORY '^[a-z0-9.-]+(:[0-9]+)?(/[a-z0-9._-]+)+$' 'a registry/repository without tag or digest'
 require IMAGE_DIGEST '^sha256:[0-9a-f]{64}$' 'an image digest, sha256:<64 hex>'
 require TARGET_GROUP_ARN '^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:targetgroup/[A-Za-z0-9-]+/[0-9a-f]+$' 'a target group ARN'
@@ -68,6 +102,7 @@ helm_args=(
   --set-json "loadBalancer.healthCheckCIDRs=$PUBLIC_SUBNET_CIDRS"
   --set-string "monitoring.namespace=$monitoring_namespace"
   --set-string "monitoring.release=$PLATFORM_KPS_RELEASE"
+  --set-string "monitoring.prometheusRule.runbookBaseURL=$runbook_base_url"
   --rollback-on-failure
   --wait
   --timeout "$helm_timeout"
@@ -77,8 +112,6 @@ if [[ "$dry_run" == 1 ]]; then
   exec helm template "${helm_args[@]}"
 fi
 
-require CLUSTER_NAME '^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$' 'an EKS cluster name'
-require AWS_REGION '^[a-z]{2}(-[a-z]+)+-[0-9]+$' 'an AWS region'
 need aws kubectl python3
 
 log "kubeconfig for cluster $CLUSTER_NAME in $AWS_REGION"

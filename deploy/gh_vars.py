@@ -1,14 +1,21 @@
 #!/usr/bin/env python3
-"""Print the `gh variable set` commands that hand Terraform's outputs to the workflows.
+"""Print the `gh variable set` commands for what the workflows need before any step runs.
 
-Reads `terraform output -json` documents (bootstrap first, then live) and prints one command per
-known output, ready to review and paste (a list becomes compact JSON). Each CI role's ARN becomes
-a variable of that job's GitHub environment only (the bootstrap's github_environments output
-names them), as do the values only one job reads; the rest are repository variables.
-Nothing here is secret: the workflows get AWS access through OIDC roles, never stored keys.
-Outputs that do not exist yet (live, before its first apply) are listed on stderr. An optional
-output that is null (no in-VPC runner, no pull-through cache) deletes its variable, so a workflow
-never acts on a stale value: the runner choice falls back to GitHub-hosted runners.
+Only values a job needs before it can read anything itself travel this way: the backend
+settings and the six CI role ARNs from terraform/bootstrap (needed before terraform/live's
+first apply), each ARN a variable of its own job's GitHub environment only (the bootstrap's
+github_environments output names them), and live's runner selection (CI_RUNNER_PROJECT and
+CLUSTER_ENDPOINT_ACCESS, read in `runs-on`, which is evaluated before a job starts). Everything else comes from the
+repository (terraform/settings.auto.tfvars.json, read by deploy/settings.py) or from live's
+outputs, which Terraform publishes to SSM and the jobs read at run time
+(deploy/platform_outputs.py). Nothing here is secret: the workflows get AWS access through
+OIDC roles, never through stored keys.
+
+Usage: gh_vars.py BOOTSTRAP_OUTPUTS [LIVE_OUTPUTS] (each `terraform output -json`). Live's
+outputs that do not exist yet (before its first apply) are listed on stderr. An optional output
+that is null (no in-VPC runner) deletes its variable, so a workflow never acts on a stale value.
+The bootstrap's aws_region output must equal the committed settings' region: a bootstrap
+applied with other settings has CI role policies for the wrong region, so it is refused.
 """
 
 import argparse
@@ -17,12 +24,14 @@ import re
 import shlex
 import sys
 
+import settings
+
 REPO_SCOPE = None
 
 # Terraform output -> (GitHub variable, the job whose environment holds it, or REPO_SCOPE).
-# The jobs are the keys of the bootstrap's github_environments output.
-VARIABLES = {
-    "aws_region": ("AWS_REGION", REPO_SCOPE),
+# The jobs are the keys of the bootstrap's github_environments output; pull-request plans run
+# outside any environment, so their role is a repository variable.
+BOOTSTRAP_VARIABLES = {
     "backend_config": ("TF_BACKEND_CONFIG", REPO_SCOPE),
     "plan_pr_role_arn": ("PLAN_PR_ROLE_ARN", REPO_SCOPE),
     "plan_role_arn": ("PLAN_ROLE_ARN", "plan"),
@@ -30,22 +39,17 @@ VARIABLES = {
     "ecr_push_role_arn": ("ECR_PUSH_ROLE_ARN", "ecr_push"),
     "platform_sync_role_arn": ("PLATFORM_SYNC_ROLE_ARN", "platform_sync"),
     "deploy_role_arn": ("DEPLOY_ROLE_ARN", "deploy"),
-    "ecr_repository_url": ("ECR_REPOSITORY_URL", REPO_SCOPE),
-    "cluster_name": ("CLUSTER_NAME", REPO_SCOPE),
-    "vpc_id": ("VPC_ID", REPO_SCOPE),
-    "target_group_arn": ("TARGET_GROUP_ARN", "deploy"),
-    "public_subnet_cidrs": ("PUBLIC_SUBNET_CIDRS", "deploy"),
-    "app_url": ("APP_URL", "deploy"),
-    # CI_RUNNER_PROJECT is read in `runs-on`, evaluated before the job's environment applies, so
-    # both facts about reaching the cluster are repository variables.
+}
+# CI_RUNNER_PROJECT is read in `runs-on`, evaluated before the job's environment applies, so
+# both facts about reaching the cluster are repository variables.
+LIVE_VARIABLES = {
     "cluster_endpoint_access": ("CLUSTER_ENDPOINT_ACCESS", REPO_SCOPE),
     "ci_runner_project": ("CI_RUNNER_PROJECT", REPO_SCOPE),
-    # Read by the platform sync only (its images move to the pull-through cache).
-    "image_registry_cache": ("IMAGE_REGISTRY_CACHE", "platform_sync"),
 }
+VARIABLES = {**BOOTSTRAP_VARIABLES, **LIVE_VARIABLES}
 
 # Outputs that are null when their feature is off.
-OPTIONAL = {"ci_runner_project", "image_registry_cache"}
+OPTIONAL = {"ci_runner_project"}
 
 
 def load_outputs(path):
@@ -85,57 +89,64 @@ def commands(outputs, repo):
         if name not in outputs:
             continue
         value = outputs[name]
+        scope = ["--repo", repo] if repo else []
+        if job:
+            scope += ["--env", environment_of(job, outputs)]
         if value is None and name in OPTIONAL:
-            words = ["gh", "variable", "delete", variable]
-            if repo:
-                words += ["--repo", repo]
-            if job:
-                words += ["--env", environment_of(job, outputs)]
+            words = ["gh", "variable", "delete", variable, *scope]
             # Deleting a variable that does not exist fails; that outcome is the wanted one.
             lines.append(" ".join(shlex.quote(word) for word in words) + " || true")
             continue
-        if isinstance(value, list) and value and all(isinstance(item, str) for item in value):
-            value = json.dumps(value, separators=(",", ":"))
         if not isinstance(value, str) or not value:
-            raise ValueError(
-                f"output {name!r} must be a non-empty string or list of strings, got {value!r}"
-            )
-        words = ["gh", "variable", "set", variable]
-        if repo:
-            words += ["--repo", repo]
-        if job:
-            words += ["--env", environment_of(job, outputs)]
-        words += ["--body", value]
+            raise ValueError(f"output {name!r} must be a non-empty string, got {value!r}")
+        words = ["gh", "variable", "set", variable, *scope, "--body", value]
         lines.append(" ".join(shlex.quote(word) for word in words))
     return lines
 
 
+def check_region(outputs, shared):
+    applied = outputs.get("aws_region")
+    if applied != shared["aws_region"]:
+        raise ValueError(
+            f"terraform/bootstrap was applied with aws_region {applied!r}, but"
+            f" terraform/settings.auto.tfvars.json says {shared['aws_region']!r}: apply"
+            " terraform/bootstrap again with the committed settings (make bootstrap-apply)"
+        )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("outputs", nargs="+", help="files holding `terraform output -json`")
+    parser.add_argument("bootstrap", help="terraform/bootstrap's `output -json` in a file")
+    parser.add_argument("live", nargs="?", help="terraform/live's `output -json`, once applied")
     parser.add_argument("--repo", default="", help="owner/name; default: the current checkout's")
+    parser.add_argument("--settings", default=settings.SETTINGS_FILE, help="default: %(default)s")
     args = parser.parse_args(argv)
     if args.repo and not re.match(r"^[\w.-]+/[\w.-]+$", args.repo):
         parser.error(f"--repo must be owner/name, got {args.repo!r}")
-    merged = {}
     try:
-        for path in args.outputs:
-            merged.update(load_outputs(path))
-        lines = commands(merged, args.repo)
+        bootstrap = load_outputs(args.bootstrap)
+        if not bootstrap:
+            raise ValueError("no outputs: apply terraform/bootstrap first (make bootstrap-apply)")
+        needed = [*BOOTSTRAP_VARIABLES, "aws_region", "github_environments"]
+        missing = [name for name in needed if name not in bootstrap]
+        if missing:
+            raise ValueError(
+                f"{args.bootstrap}: missing {', '.join(missing)}: apply terraform/bootstrap"
+                " at this revision first (make bootstrap-apply)"
+            )
+        check_region(bootstrap, settings.load(args.settings))
+        # Live also outputs the role ARNs it looked up; the bootstrap's are the ones to set.
+        live = load_outputs(args.live) if args.live else {}
+        live = {name: value for name, value in live.items() if name in LIVE_VARIABLES}
+        lines = commands({**bootstrap, **live}, args.repo)
     except ValueError as err:
         print(f"gh-vars: {err}", file=sys.stderr)
         return 2
-    if not lines:
+    not_yet = [name for name in LIVE_VARIABLES if name not in live]
+    if not_yet:
         print(
-            "gh-vars: none of the known outputs is there: apply terraform/bootstrap first",
-            file=sys.stderr,
-        )
-        return 2
-    missing = [name for name in VARIABLES if name not in merged]
-    if missing:
-        print(
-            f"gh-vars: not in these outputs yet (run again after the next apply): "
-            f"{', '.join(missing)}",
+            f"gh-vars: not in live's outputs yet (run again after its first apply):"
+            f" {', '.join(not_yet)}",
             file=sys.stderr,
         )
     print("\n".join(lines))

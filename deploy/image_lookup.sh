@@ -6,6 +6,8 @@
 # Inputs (environment):
 #   IMAGE_REPOSITORY  <account>.dkr.ecr.<region>.amazonaws.com/<name> (ECR_REPOSITORY_URL)
 #   IMAGE_TAG         the commit SHA the image is tagged with
+#   IMAGE_MUST_EXIST  true for a redeploy of an earlier commit: an image that is not there is
+#                     an error, never a build (default false)
 # Outputs (GITHUB_OUTPUT, and stdout): exists=true|false, digest=sha256:... when it exists.
 set -euo pipefail
 
@@ -18,6 +20,8 @@ tag=${IMAGE_TAG:-}
 registry_id=${BASH_REMATCH[1]}
 name=${BASH_REMATCH[3]}
 [[ "$tag" =~ ^[0-9a-f]{40}$ ]] || die "IMAGE_TAG='$tag' is not a full commit SHA"
+must_exist=${IMAGE_MUST_EXIST:-false}
+[[ "$must_exist" =~ ^(true|false)$ ]] || die "IMAGE_MUST_EXIST='$must_exist' is not true or false"
 command -v aws >/dev/null || die "'aws' is not on PATH (install the AWS CLI v2)"
 
 errors=$(mktemp)
@@ -36,6 +40,8 @@ if [[ "$status" -eq 0 ]]; then
   [[ "$digest" =~ ^sha256:[0-9a-f]{64}$ ]] || die "the registry answered '$digest' for $name:$tag, not a digest"
   printf 'image-lookup: %s:%s is already pushed as %s: no new build\n' "$name" "$tag" "$digest" >&2
   result exists=true "digest=$digest"
+elif grep -q 'ImageNotFoundException' "$errors" && [[ "$must_exist" == true ]]; then
+  die "no image tagged $tag in $name: only a commit the app workflow built (and the lifecycle policy kept) can be redeployed"
 elif grep -q 'ImageNotFoundException' "$errors"; then
   printf 'image-lookup: %s:%s is not in the registry yet: building it\n' "$name" "$tag" >&2
   result exists=false

@@ -18,8 +18,10 @@
 # Backend settings: TF_BACKEND_CONFIG (the bootstrap output backend_config, a GitHub variable in
 # CI) or, when that is unset, an existing terraform/live/backend.hcl. Its bucket and kms_key_id
 # are where the saved plan is kept.
-# Per-account input values: TF_LIVE_TFVARS (HCL, a GitHub variable in CI) becomes
-# terraform/live/github.auto.tfvars, which Terraform loads on its own (*.tfvars is git-ignored).
+# Input values are committed: terraform/settings.auto.tfvars.json (shared with the bootstrap)
+# and terraform/live/live.auto.tfvars, which Terraform loads on its own, so plan, apply, drift
+# and a local run all read the same configuration. Its region must match the backend's and
+# AWS_REGION's, or init refuses.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -39,11 +41,17 @@ init() {
   if [[ -n "${TF_BACKEND_CONFIG:-}" ]]; then
     printf '%s\n' "$TF_BACKEND_CONFIG" >"$live/backend.hcl"
   fi
-  if [[ -n "${TF_LIVE_TFVARS:-}" ]]; then
-    printf '%s\n' "$TF_LIVE_TFVARS" >"$live/github.auto.tfvars"
-  fi
+  [[ -z "${TF_LIVE_TFVARS:-}" ]] ||
+    die "TF_LIVE_TFVARS is set, but live inputs are committed now: move its values into terraform/live/live.auto.tfvars and delete the variable"
   [[ -s "$live/backend.hcl" ]] ||
     die "no backend settings: set TF_BACKEND_CONFIG, or run 'terraform -chdir=terraform/bootstrap output -raw backend_config > terraform/live/backend.hcl'"
+  local region backend_region
+  region=$(python3 "$root/deploy/settings.py" get aws_region) || die "unreadable shared settings (above)"
+  backend_region=$(sed -n -E 's/^[[:space:]]*region[[:space:]]*=[[:space:]]*"([^"]*)".*/\1/p' "$live/backend.hcl")
+  [[ "$backend_region" == "$region" ]] ||
+    die "the backend settings name region '$backend_region', terraform/settings.auto.tfvars.json says $region: apply terraform/bootstrap with the committed settings, then use its backend_config output"
+  [[ -z "${AWS_REGION:-}" || "$AWS_REGION" == "$region" ]] ||
+    die "AWS_REGION=$AWS_REGION, but terraform/settings.auto.tfvars.json sets aws_region $region"
   tf init -input=false -lockfile=readonly -backend-config=backend.hcl
   tf validate -no-color
 }

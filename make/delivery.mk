@@ -29,7 +29,7 @@ workflows-lint: ## Workflows: actionlint (with shellcheck), zizmor --offline (au
 	  $(PYTHON) $(ROOT)/deploy/checkov_gate.py workflows/*.yml
 
 delivery-test: ## Delivery: smoke test vs the real service, deploy render and flags, workflow rules, plan comment, infra, gh-vars
-	@$(call need,helm $(VENV_PYTHON))
+	@$(call need,helm $(VENV_PYTHON) aws moto_server)
 	@# Its own target dir: a build with a made-up GIT_SHA must never replace target/release/webapp.
 	@# A debug build is enough to exercise the HTTP behaviour the smoke test checks.
 	cd $(ROOT) && GIT_SHA=$(DELIVERY_TEST_SHA) cargo build --locked -p webapp --target-dir $(DELIVERY_TARGET)
@@ -54,7 +54,7 @@ smoke: ## Poll APP_URL/version until it reports EXPECTED_SHA (SMOKE_TIMEOUT_SECO
 rollback: ## Roll the webapp release back to its previous revision (helm rollback)
 	$(ROOT)/deploy/rollback.sh
 
-gh-vars: ## Print the `gh variable set` commands from the bootstrap (and, once applied, live) outputs
+gh-vars: ## Print the `gh variable set` commands: the bootstrap's backend and role ARNs, live's runner selection
 	@$(call need,terraform $(PYTHON))
 	mkdir -p $(DELIVERY_RUN)
 	terraform -chdir=$(ROOT)/terraform/bootstrap output -json >$(DELIVERY_RUN)/bootstrap-outputs.json

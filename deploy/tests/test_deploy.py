@@ -1,8 +1,8 @@
 """deploy.sh: the DRY_RUN render with the real pinned helm, and the live path with stand-ins.
 
-The live path runs against stand-in aws, kubectl, make and helm commands that only record their
+The live path runs against stand-in aws, kubectl and helm commands that only record their
 arguments, which proves the real deploy calls `helm upgrade --install` with the very argument list
-the render used, in the right order after the namespace and the platform sync.
+the render used, after checking the namespace and without touching anything outside it.
 """
 
 import os
@@ -25,8 +25,7 @@ INPUTS = {
     "IMAGE_TAG": SHA,
     "TARGET_GROUP_ARN": "arn:aws:elasticloadbalancing:eu-west-1:123456789012:targetgroup/webapp/0123456789abcdef",
     "PUBLIC_SUBNET_CIDRS": '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
-    "CLUSTER_NAME": "devops-eks-cluster",
-    "AWS_REGION": "eu-west-1",
+    "RUNBOOK_BASE_URL": "https://github.com/acme/devops-eks/blob/main/docs/runbooks",
 }
 OPTIONAL_INPUTS = (
     "DRY_RUN",
@@ -35,6 +34,11 @@ OPTIONAL_INPUTS = (
     "HELM_TIMEOUT",
     "APP_URL",
     "MONITORING_NAMESPACE",
+    "AWS_REGION",
+    "ECR_REPOSITORY_URL",
+    "GITHUB_REPOSITORY",
+    "GITHUB_SHA",
+    "GITHUB_SERVER_URL",
 )
 # Each stand-in appends "<name> <args...>" to $CALLS; helm also answers `version` and `status`.
 STAND_IN = """#!/usr/bin/env bash
@@ -122,6 +126,41 @@ class TestDeploy:
         bindings = [d for d in documents if d["kind"] == "TargetGroupBinding"]
         assert [b["spec"]["targetGroupARN"] for b in bindings] == [INPUTS["TARGET_GROUP_ARN"]]
 
+    @pytest.mark.parametrize(
+        ("env", "base"),
+        [
+            ({}, INPUTS["RUNBOOK_BASE_URL"]),
+            (
+                {"RUNBOOK_BASE_URL": "", "GITHUB_REPOSITORY": "acme/x", "GITHUB_SHA": SHA},
+                f"https://github.com/acme/x/blob/{SHA}/docs/runbooks",
+            ),
+        ],
+        ids=["given", "in GitHub Actions"],
+    )
+    def test_alerts_link_to_absolute_runbook_urls(self, env, base):
+        result = self.render(**env)
+        assert result.returncode == 0, result.stderr
+        documents = [d for d in yaml.safe_load_all(result.stdout) if d]
+        (rule,) = [d for d in documents if d["kind"] == "PrometheusRule"]
+        alerts = [r for g in rule["spec"]["groups"] for r in g["rules"] if "alert" in r]
+        assert alerts
+        for alert in alerts:
+            assert alert["annotations"]["runbook_url"] == f"{base}/{alert['alert']}.md"
+
+    def test_a_real_deploy_needs_a_runbook_base_url(self):
+        # An offline render may keep the repository paths; a real deploy may not.
+        result = self.render(RUNBOOK_BASE_URL="")
+        assert result.returncode == 0, result.stderr
+        assert "runbook_url: docs/runbooks/" in result.stdout
+        bin_dir = self.work / "live-bin"
+        bin_dir.mkdir()
+        for tool in ("aws", "kubectl", "helm"):
+            write_tool(bin_dir, tool, STAND_IN)
+        result = self.run_deploy(bin_dir, RUNBOOK_BASE_URL="")
+        assert result.returncode == 2
+        assert "RUNBOOK_BASE_URL is not set" in result.stderr
+        assert "helm upgrade" not in self.calls.read_text()
+
     def test_live_deploy_uses_the_rendered_arguments(self):
         assert self.render().returncode == 0
         (rendered,) = self.helm_calls("template")
@@ -162,6 +201,7 @@ class TestDeploy:
             "TARGET_GROUP_ARN": "not-an-arn",
             "PUBLIC_SUBNET_CIDRS": "10.0.0.0/24",
             "HELM_TIMEOUT": "soon",
+            "RUNBOOK_BASE_URL": "docs/runbooks",
         }
         for name, value in cases.items():
             result = self.render(**{name: value})
@@ -169,10 +209,18 @@ class TestDeploy:
             assert name in result.stderr
             assert result.stdout == "", name
 
-    def test_a_missing_input_is_named(self):
-        result = self.render(TARGET_GROUP_ARN="")
+    def test_a_missing_output_is_read_and_an_unreachable_store_named(self):
+        result = self.render(
+            TARGET_GROUP_ARN="",
+            AWS_ENDPOINT_URL="http://127.0.0.1:9",
+            AWS_ACCESS_KEY_ID="testing",
+            AWS_SECRET_ACCESS_KEY="testing",
+            AWS_MAX_ATTEMPTS="1",
+        )
         assert result.returncode == 2
-        assert "TARGET_GROUP_ARN is not set" in result.stderr
+        assert "get-parameters-by-path" in result.stderr
+        assert "the platform outputs are unreadable" in result.stderr
+        assert result.stdout == ""
 
     def test_another_helm_version_is_refused(self):
         bin_dir = self.work / "old-helm"

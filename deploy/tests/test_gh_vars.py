@@ -1,5 +1,6 @@
 """gh_vars.py: the printed commands, run through bash against a recording `gh`, set every
-variable to exactly the Terraform output's value, in the right scope."""
+variable to exactly the Terraform output's value, in the right scope; a bootstrap applied in
+another region than the committed settings is refused."""
 
 import json
 import os
@@ -8,6 +9,8 @@ import shutil
 import subprocess
 import sys
 import tempfile
+
+import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "gh_vars.py"
@@ -57,90 +60,100 @@ class TestGhVars:
             settings[argv[2]] = (options.get("--env"), options.get("--body"))
         return settings
 
-    def test_commands_set_every_output_verbatim(self):
+    def test_commands_set_every_bootstrap_output_verbatim(self):
+        result = gh_vars(BOOTSTRAP, "--repo", "acme/devops-eks")
+        assert result.returncode == 0, result.stderr
+        settings = self.run_printed(result.stdout)
+        outputs = json.loads(BOOTSTRAP.read_text())
+        # Each role's ARN lives in its own job's environment only; the pull-request plan runs
+        # without one.
+        assert settings == {
+            "TF_BACKEND_CONFIG": (None, outputs["backend_config"]["value"]),
+            "PLAN_PR_ROLE_ARN": (None, outputs["plan_pr_role_arn"]["value"]),
+            "PLAN_ROLE_ARN": ("infra-plan", outputs["plan_role_arn"]["value"]),
+            "APPLY_ROLE_ARN": ("infra-apply", outputs["apply_role_arn"]["value"]),
+            "ECR_PUSH_ROLE_ARN": ("image-push", outputs["ecr_push_role_arn"]["value"]),
+            "PLATFORM_SYNC_ROLE_ARN": ("platform-sync", outputs["platform_sync_role_arn"]["value"]),
+            "DEPLOY_ROLE_ARN": ("production", outputs["deploy_role_arn"]["value"]),
+        }
+
+    def test_live_adds_only_the_runner_selection(self):
         result = gh_vars(BOOTSTRAP, LIVE, "--repo", "acme/devops-eks")
         assert result.returncode == 0, result.stderr
         assert result.stderr == ""
         settings = self.run_printed(result.stdout)
-        outputs = {**json.loads(BOOTSTRAP.read_text()), **json.loads(LIVE.read_text())}
-        assert settings["TF_BACKEND_CONFIG"] == (None, outputs["backend_config"]["value"])
-        # Each role's ARN lives in its own job's environment only (the pull-request plan runs
-        # without one); the values only the app deploy reads live in the deploy environment.
-        scopes = {
-            "PLAN_PR_ROLE_ARN": (None, "plan_pr_role_arn"),
-            "PLAN_ROLE_ARN": ("infra-plan", "plan_role_arn"),
-            "APPLY_ROLE_ARN": ("infra-apply", "apply_role_arn"),
-            "ECR_PUSH_ROLE_ARN": ("image-push", "ecr_push_role_arn"),
-            "PLATFORM_SYNC_ROLE_ARN": ("platform-sync", "platform_sync_role_arn"),
-            "DEPLOY_ROLE_ARN": ("production", "deploy_role_arn"),
-            "CLUSTER_NAME": (None, "cluster_name"),
-            "VPC_ID": (None, "vpc_id"),
-            "APP_URL": ("production", "app_url"),
-        }
-        for variable, (environment, output) in scopes.items():
-            assert settings[variable] == (environment, outputs[output]["value"]), variable
-        assert settings["PUBLIC_SUBNET_CIDRS"] == (
-            "production",
-            '["10.0.0.0/24","10.0.1.0/24","10.0.2.0/24"]',
-        )
+        # runs-on is evaluated before a job can read SSM: these two must be variables.
         assert settings["CLUSTER_ENDPOINT_ACCESS"] == (None, "private")
         assert settings["CI_RUNNER_PROJECT"] == (None, "devops-eks-cluster-ci")
-        # No cache in this deployment: the variable is deleted, not left stale.
-        assert settings["IMAGE_REGISTRY_CACHE"] == ("platform-sync", None)
-        assert len(settings) == 17
-        # Outputs no workflow reads stay out of the variables.
-        assert "CLUSTER_ENDPOINT" not in settings
-        assert "LOAD_BALANCER_CONTROLLER_ROLE_ARN" not in settings
+        bootstrap = json.loads(BOOTSTRAP.read_text())
+        # Live also outputs the role ARNs; the bootstrap's are the ones set.
+        assert settings["DEPLOY_ROLE_ARN"] == ("production", bootstrap["deploy_role_arn"]["value"])
+        assert len(settings) == 9
 
     def test_a_runner_removed_from_terraform_deletes_its_variable(self):
         live = self.work / "live.json"
         outputs = json.loads(LIVE.read_text())
         outputs["ci_runner_project"]["value"] = None
         outputs["cluster_endpoint_access"]["value"] = "public_cidrs"
-        outputs["image_registry_cache"]["value"] = "123456789012.dkr.ecr.eu-west-1.amazonaws.com"
         live.write_text(json.dumps(outputs))
         result = gh_vars(BOOTSTRAP, live, "--repo", "acme/devops-eks")
         assert result.returncode == 0, result.stderr
         settings = self.run_printed(result.stdout)
         assert settings["CI_RUNNER_PROJECT"] == (None, None)
         assert settings["CLUSTER_ENDPOINT_ACCESS"] == (None, "public_cidrs")
-        assert settings["IMAGE_REGISTRY_CACHE"] == (
-            "platform-sync",
-            "123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-        )
 
-    def test_bootstrap_alone_lists_what_is_still_missing(self):
-        result = gh_vars(BOOTSTRAP)
+    def test_before_live_is_applied_its_variables_are_named(self):
+        empty = self.work / "live.json"
+        empty.write_text("{}")
+        result = gh_vars(BOOTSTRAP, empty)
         assert result.returncode == 0, result.stderr
         assert "PLAN_ROLE_ARN" in result.stdout
-        assert "CLUSTER_NAME" not in result.stdout
-        assert "not in these outputs yet" in result.stderr
-        assert "cluster_name" in result.stderr
+        assert "ci_runner_project" in result.stderr
 
-    def test_bad_input_fails_with_a_reason(self):
-        sensitive = self.work / "sensitive.json"
-        sensitive.write_text(json.dumps({"app_url": {"sensitive": True, "value": "x"}}))
-        not_outputs = self.work / "plain.json"
-        not_outputs.write_text(json.dumps({"app_url": "http://x"}))
-        empty = self.work / "empty.json"
-        empty.write_text(json.dumps({"cluster_name": {"sensitive": False, "value": ""}}))
-        broken = self.work / "broken.json"
-        broken.write_text("Error: No outputs found")
-        no_outputs = self.work / "no-outputs.json"
-        no_outputs.write_text("{}")
-        cases = {
-            no_outputs: "apply terraform/bootstrap first",
-            sensitive: "sensitive",
-            not_outputs: "has no value",
-            empty: "non-empty string",
-            broken: "not JSON",
-            self.work / "absent.json": "cannot read",
+    def test_a_bootstrap_in_another_region_is_refused(self):
+        settings = self.work / "settings.json"
+        committed = json.loads((ROOT / "terraform/settings.auto.tfvars.json").read_text())
+        settings.write_text(json.dumps({**committed, "aws_region": "us-east-1"}))
+        result = gh_vars(BOOTSTRAP, "--settings", settings)
+        assert result.returncode == 2
+        assert "applied with aws_region 'eu-west-1'" in result.stderr
+        assert "'us-east-1'" in result.stderr
+        assert result.stdout == ""
+        # The same outputs pass once the settings name their region.
+        settings.write_text(json.dumps({**committed, "aws_region": "eu-west-1"}))
+        assert gh_vars(BOOTSTRAP, "--settings", settings).returncode == 0
+
+    @pytest.mark.parametrize(
+        ("case", "reason"),
+        [
+            ("no-outputs", "apply terraform/bootstrap first"),
+            ("sensitive", "sensitive"),
+            ("plain", "has no value"),
+            ("empty", "non-empty string"),
+            ("partial", "missing backend_config, plan_pr_role_arn, plan_role_arn"),
+            ("broken", "not JSON"),
+            ("absent", "cannot read"),
+        ],
+    )
+    def test_bad_input_fails_with_a_reason(self, case, reason):
+        outputs = json.loads(BOOTSTRAP.read_text())
+        documents = {
+            "no-outputs": "{}",
+            "sensitive": json.dumps(
+                {**outputs, "plan_role_arn": {"sensitive": True, "value": "x"}}
+            ),
+            "plain": json.dumps({"plan_role_arn": "arn:x"}),
+            "empty": json.dumps({**outputs, "plan_role_arn": {"value": ""}}),
+            "partial": json.dumps({"aws_region": outputs["aws_region"]}),
+            "broken": "Error: No outputs found",
         }
-        for path, reason in cases.items():
-            result = gh_vars(path)
-            assert result.returncode == 2, path.name
-            assert reason in result.stderr, path.name
-            assert result.stdout == "", path.name
+        path = self.work / f"{case}.json"
+        if case in documents:
+            path.write_text(documents[case])
+        result = gh_vars(path)
+        assert result.returncode == 2
+        assert reason in result.stderr
+        assert result.stdout == ""
 
     def test_role_variables_need_the_environment_names(self):
         outputs = json.loads(BOOTSTRAP.read_text())
@@ -149,7 +162,7 @@ class TestGhVars:
         old_bootstrap.write_text(json.dumps(outputs))
         result = gh_vars(old_bootstrap)
         assert result.returncode == 2
-        assert "no github_environments.plan in the outputs" in result.stderr
+        assert "missing github_environments: apply terraform/bootstrap" in result.stderr
         assert result.stdout == ""
 
     def test_bad_repo_is_refused(self):

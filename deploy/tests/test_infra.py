@@ -27,7 +27,12 @@ class TestInfra:
         self.tree = pathlib.Path(tempfile.mkdtemp(prefix="infra-test-"))
         (self.tree / "deploy").mkdir()
         shutil.copy(ROOT / "deploy" / "infra.sh", self.tree / "deploy" / "infra.sh")
+        shutil.copy(ROOT / "deploy" / "settings.py", self.tree / "deploy" / "settings.py")
         (self.tree / "terraform" / "live").mkdir(parents=True)
+        shutil.copy(
+            ROOT / "terraform" / "settings.auto.tfvars.json",
+            self.tree / "terraform" / "settings.auto.tfvars.json",
+        )
         bin_dir = self.tree / "bin"
         bin_dir.mkdir()
         (bin_dir / "terraform").write_text(FAKE_TERRAFORM)
@@ -42,6 +47,7 @@ class TestInfra:
         }
         self.env.pop("TF_BACKEND_CONFIG", None)
         self.env.pop("TF_LIVE_TFVARS", None)
+        self.env.pop("AWS_REGION", None)
 
     def teardown_method(self):
         shutil.rmtree(self.tree)
@@ -89,20 +95,41 @@ class TestInfra:
         assert result.returncode == 1
         assert "no backend settings" in result.stderr
 
-    def test_init_writes_the_backend_and_inputs_from_the_variables(self):
-        result = self.infra(
-            "init",
-            TF_BACKEND_CONFIG='bucket = "acme-tfstate"',
-            TF_LIVE_TFVARS='public_access_cidrs = ["0.0.0.0/0"]',
-        )
+    def test_init_writes_the_backend_from_the_variable(self):
+        backend = 'bucket = "acme-tfstate"\nregion = "eu-west-1"'
+        result = self.infra("init", TF_BACKEND_CONFIG=backend, AWS_REGION="eu-west-1")
         assert result.returncode == 0, result.stderr
         live = self.tree / "terraform" / "live"
-        assert (live / "backend.hcl").read_text() == 'bucket = "acme-tfstate"\n'
-        assert (live / "github.auto.tfvars").read_text() == 'public_access_cidrs = ["0.0.0.0/0"]\n'
+        assert (live / "backend.hcl").read_text() == backend + "\n"
+        assert sorted(p.name for p in live.glob("*.tfvars")) == []
         assert (
             "init -input=false -lockfile=readonly -backend-config=backend.hcl"
             in self.calls.read_text()
         )
+
+    def test_init_refuses_a_region_other_than_the_settings(self):
+        cases = [
+            {"TF_BACKEND_CONFIG": 'bucket = "acme-tfstate"\nregion = "us-east-1"'},
+            {
+                "TF_BACKEND_CONFIG": 'bucket = "acme-tfstate"\nregion = "eu-west-1"',
+                "AWS_REGION": "us-east-1",
+            },
+        ]
+        for env in cases:
+            result = self.infra("init", **env)
+            assert result.returncode == 1
+            assert "us-east-1" in result.stderr
+            assert "terraform/settings.auto.tfvars.json" in result.stderr
+            assert " init " not in self.calls.read_text()
+
+    def test_init_refuses_the_retired_tfvars_variable(self):
+        result = self.infra(
+            "init",
+            TF_BACKEND_CONFIG='bucket = "acme-tfstate"\nregion = "eu-west-1"',
+            TF_LIVE_TFVARS='public_access_cidrs = ["0.0.0.0/0"]',
+        )
+        assert result.returncode == 1
+        assert "terraform/live/live.auto.tfvars" in result.stderr
 
     def test_apply_needs_the_saved_plan(self):
         result = self.infra("apply")

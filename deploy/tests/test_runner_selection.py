@@ -188,6 +188,16 @@ def test_the_evaluator_follows_githubs_operand_returning_logic():
 
 def test_the_platform_sync_step_gets_the_image_cache():
     # Without NAT, platform/sync.sh moves every image to the cache only when it sees this.
+    # terraform/live publishes it to SSM with the cache; make platform-outputs exports it
+    # to $GITHUB_ENV before the sync (deploy/tests/test_platform_outputs.py), with the VPC id and
+    # Karpenter's inputs.
     job = cluster_job("app.yml:platform-sync")
-    (step,) = [s for s in job["steps"] if "make platform-sync" in s.get("run", "")]
-    assert step["env"]["IMAGE_REGISTRY_CACHE"] == "${{ vars.IMAGE_REGISTRY_CACHE }}"
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert runs.index('make platform-outputs >>"$GITHUB_ENV"') < runs.index("make platform-sync")
+    assert "IMAGE_REGISTRY_CACHE" not in str(job)
+
+
+def test_the_deploy_reads_the_published_outputs_first():
+    job = cluster_job("app.yml:deploy")
+    runs = [s.get("run", "") for s in job["steps"]]
+    assert runs.index('make platform-outputs >>"$GITHUB_ENV"') < runs.index("make deploy")

@@ -34,8 +34,9 @@ def test_a_pushed_commit_is_looked_up_before_anything_is_built(build):
     lookup = step(build, run="make image-lookup")
     assert lookup["id"] == "lookup"
     assert lookup["env"] == {
-        "IMAGE_REPOSITORY": "${{ vars.ECR_REPOSITORY_URL }}",
-        "IMAGE_TAG": "${{ github.sha }}",
+        "IMAGE_REPOSITORY": "${{ env.ECR_REPOSITORY_URL }}",
+        "IMAGE_TAG": "${{ inputs.redeploy_sha || github.sha }}",
+        "IMAGE_MUST_EXIST": "${{ inputs.redeploy_sha != '' }}",
     }
     position = build["steps"].index(lookup)
     for action in (
@@ -52,7 +53,7 @@ def test_a_pushed_commit_is_looked_up_before_anything_is_built(build):
 def test_every_pushed_digest_is_attested_and_verified_before_the_deploy(build):
     attest = step(build, uses="actions/attest-build-provenance")
     assert attest["with"] == {
-        "subject-name": "${{ vars.ECR_REPOSITORY_URL }}",
+        "subject-name": "${{ env.ECR_REPOSITORY_URL }}",
         "subject-digest": "${{ steps.push.outputs.digest }}",
     }
     assert build["steps"].index(attest) > build["steps"].index(step(build, step_id="push"))
@@ -63,7 +64,7 @@ def test_every_pushed_digest_is_attested_and_verified_before_the_deploy(build):
     assert "if" not in verify
     assert deploy["steps"].index(verify) < deploy["steps"].index(step(deploy, run="make deploy"))
     assert verify["env"] == {
-        "IMAGE_REPOSITORY": "${{ vars.ECR_REPOSITORY_URL }}",
+        "IMAGE_REPOSITORY": "${{ env.ECR_REPOSITORY_URL }}",
         "IMAGE_DIGEST": "${{ needs.build.outputs.digest }}",
         "GH_TOKEN": "${{ github.token }}",
     }

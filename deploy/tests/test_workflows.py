@@ -91,11 +91,62 @@ def test_deploy_uses_the_pushed_digest_and_rolls_back_after_a_failed_smoke_test(
     deploy = load(ROOT / ".github" / "workflows" / "app.yml")["jobs"]["deploy"]
     by_run = {step.get("run"): step for step in steps(deploy)}
     assert by_run["make deploy"]["env"]["IMAGE_DIGEST"] == "${{ needs.build.outputs.digest }}"
-    assert by_run["make smoke"]["env"]["EXPECTED_SHA"] == "${{ github.sha }}"
+    # The commit the image was built from: this push's, or the redeployed one's.
+    assert by_run["make deploy"]["env"]["IMAGE_TAG"] == "${{ needs.build.outputs.commit }}"
+    assert by_run["make smoke"]["env"]["EXPECTED_SHA"] == "${{ needs.build.outputs.commit }}"
     assert by_run["make rollback"]["if"] == "${{ failure() && steps.smoke.outcome == 'failure' }}"
     # helm comes from the same pinned, checksum-verified package as make tools
     assert any("tools/install.sh helm" in (s.get("run") or "") for s in steps(deploy))
     assert not any("setup-helm" in s.get("uses", "") for s in steps(deploy))
+
+
+def test_redeploying_an_earlier_commit_tests_and_builds_nothing():
+    app = load(ROOT / ".github" / "workflows" / "app.yml")
+    # PyYAML reads `on` as True.
+    inputs = app[True]["workflow_dispatch"]["inputs"]
+    assert inputs["redeploy_sha"]["default"] == ""
+    assert app["jobs"]["test"]["if"] == "inputs.redeploy_sha == ''"
+    condition = " ".join(app["jobs"]["build"]["if"].split())
+    assert "needs.test.result == 'success'" in condition
+    assert "needs.test.result == 'skipped' && inputs.redeploy_sha != ''" in condition
+    build = app["jobs"]["build"]
+    assert build["outputs"]["commit"] == "${{ inputs.redeploy_sha || github.sha }}"
+    (lookup,) = [s for s in steps(build) if s.get("run") == "make image-lookup"]
+    assert lookup["env"]["IMAGE_TAG"] == "${{ inputs.redeploy_sha || github.sha }}"
+    assert lookup["env"]["IMAGE_MUST_EXIST"] == "${{ inputs.redeploy_sha != '' }}"
+
+
+@by_name
+def test_only_bootstrap_values_and_the_runner_come_from_github_variables(path):
+    """Region and names come from the settings file, live's outputs from SSM at run time."""
+    allowed = {
+        "TF_BACKEND_CONFIG",
+        "PLAN_PR_ROLE_ARN",
+        "PLAN_ROLE_ARN",
+        "APPLY_ROLE_ARN",
+        "ECR_PUSH_ROLE_ARN",
+        "PLATFORM_SYNC_ROLE_ARN",
+        "DEPLOY_ROLE_ARN",
+        # runs-on is evaluated before any step could read SSM
+        "CI_RUNNER_PROJECT",
+    }
+    assert set(re.findall(r"vars\.([A-Z0-9_]+)", path.read_text())) <= allowed
+
+
+@by_name
+def test_settings_and_outputs_are_read_before_they_are_used(path):
+    for name, job in load(path)["jobs"].items():
+        runs = [step.get("run") or "" for step in steps(job)]
+        exported = [i for i, r in enumerate(runs) if "deploy/settings.py env" in r]
+        outputs = [i for i, r in enumerate(runs) if r.startswith("make platform-outputs")]
+        for index, step in enumerate(steps(job)):
+            if step.get("uses", "").startswith(AWS_CREDENTIALS):
+                assert exported, name
+                assert exported[0] < index, name
+                assert step["with"]["aws-region"] == "${{ env.AWS_REGION }}", name
+            if "env.ECR_REPOSITORY_URL" in yaml.safe_dump(step):
+                assert outputs, name
+                assert outputs[0] < index, name
 
 
 def test_the_published_image_is_built_without_a_cache():

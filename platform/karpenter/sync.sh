@@ -1,5 +1,5 @@
 # shellcheck shell=bash
-# shellcheck disable=SC2154 # root, cache_dir, kps_release and helm_timeout come from platform/sync.sh
+# shellcheck disable=SC2154 # root, cache_dir, kps_release, helm_timeout and the PLATFORM_ names come from platform/sync.sh
 # Karpenter's part of the platform sync, sourced by platform/sync.sh after the CRDs of the other
 # charts (the ServiceMonitor CRD must exist before the chart renders its ServiceMonitor) and the
 # Load Balancer Controller. Uses that script's run, pipe_to_apply, die, log and settings.
@@ -31,7 +31,7 @@ karpenter_check_inputs() {
 }
 
 karpenter_sync() {
-  local release=karpenter
+  local release=$PLATFORM_KARPENTER_RELEASE namespace=$PLATFORM_KARPENTER_NAMESPACE
   local chart=(oci://public.ecr.aws/karpenter/karpenter --version "$KARPENTER_VERSION")
   local cache=()
   if [[ -n "${IMAGE_REGISTRY_CACHE:-}" ]]; then
@@ -43,9 +43,9 @@ karpenter_sync() {
   log "CRDs of $release $KARPENTER_VERSION"
   pipe_to_apply --server-side --force-conflicts -- helm show crds "${chart[@]}"
 
-  log "$release $KARPENTER_VERSION in kube-system"
+  log "$release $KARPENTER_VERSION in $namespace"
   run helm upgrade --install "$release" "${chart[@]}" \
-    --namespace kube-system \
+    --namespace "$namespace" \
     --values "$root/platform/karpenter/values.yaml" \
     --set-string "settings.clusterName=$CLUSTER_NAME" \
     --set-string "settings.interruptionQueue=$KARPENTER_INTERRUPTION_QUEUE" \
@@ -55,8 +55,8 @@ karpenter_sync() {
     --rollback-on-failure --wait --timeout "$helm_timeout"
 
   log "EC2NodeClass and NodePool"
-  run helm upgrade --install karpenter-nodepools "$root/platform/karpenter/nodepools" \
-    --namespace kube-system \
+  run helm upgrade --install "$PLATFORM_KARPENTER_NODEPOOLS_RELEASE" "$root/platform/karpenter/nodepools" \
+    --namespace "$namespace" \
     --set-string "clusterName=$CLUSTER_NAME" \
     --set-string "nodeRole=$KARPENTER_NODE_ROLE" \
     --rollback-on-failure --wait --timeout "$helm_timeout"

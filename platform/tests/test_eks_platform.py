@@ -184,6 +184,12 @@ def test_live_deploy_leaves_the_platform_to_its_job_and_uses_the_same_namespace(
         CLUSTER_NAME="demo",
         AWS_REGION="eu-west-1",
         MONITORING_NAMESPACE="observability",
+        # A real deploy reads these from SSM when unset, and needs absolute runbook links.
+        VPC_ID="vpc-0123456789abcdef0",
+        KARPENTER_ISOLATED_VPC="false",
+        KARPENTER_NODE_ROLE="demo-karpenter-node",
+        KARPENTER_INTERRUPTION_QUEUE="demo-karpenter",
+        RUNBOOK_BASE_URL="https://github.com/acme/devops-eks/blob/main/docs/runbooks",
         GITHUB_OUTPUT=str(tmp_path / "out"),
         GITHUB_STEP_SUMMARY=str(tmp_path / "summary"),
     )

@@ -84,7 +84,27 @@ locals {
       Action   = ["acm:DescribeCertificate", "acm:ListTagsForCertificate"]
       Resource = "${local.arn_prefix}:acm:${local.region_arn}:certificate/*"
     },
+    # The plan refreshes the published parameters: value, metadata and tags.
+    local.read_platform_outputs_statement,
+    local.describe_parameters_statement,
   ]
+
+  # terraform/live publishes its outputs under the parameter prefix (parameters.tf); only the
+  # apply role writes there, every other CI role reads.
+  read_platform_outputs_statement = {
+    Sid      = "ReadPlatformOutputs"
+    Effect   = "Allow"
+    Action   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:ListTagsForResource"]
+    Resource = local.platform_parameter_arns
+  }
+  describe_parameters_statement = {
+    # wildcard-reason: DescribeParameters has no resource-level permissions; the provider
+    # calls it to read a parameter's metadata. It returns names, never values.
+    Sid      = "DescribeParameters"
+    Effect   = "Allow"
+    Action   = "ssm:DescribeParameters"
+    Resource = "*"
+  }
 
   read_state_statements = [
     {
@@ -316,6 +336,13 @@ resource "aws_iam_role_policy" "apply" {
         Resource = "*"
       },
       {
+        Sid      = "PublishPlatformOutputs"
+        Effect   = "Allow"
+        Action   = ["ssm:PutParameter", "ssm:DeleteParameter", "ssm:GetParameter", "ssm:GetParameters", "ssm:AddTagsToResource", "ssm:RemoveTagsFromResource", "ssm:ListTagsForResource"]
+        Resource = local.platform_parameter_arns
+      },
+      local.describe_parameters_statement,
+      {
         # Every role it creates, and every policy change on one, carries the boundary.
         Sid      = "CreateRolesInsideTheBoundary"
         Effect   = "Allow"
@@ -465,6 +492,8 @@ resource "aws_iam_role_policy" "ecr_push" {
         ]
         Resource = local.ecr_repository_arn
       },
+      # The registry URL, published by terraform/live.
+      local.read_platform_outputs_statement,
     ]
   })
 }
@@ -480,12 +509,16 @@ resource "aws_iam_role_policy" "find_the_cluster" {
 
   policy = jsonencode({
     Version = "2012-10-17"
-    Statement = [{
-      Sid      = "FindTheCluster"
-      Effect   = "Allow"
-      Action   = "eks:DescribeCluster"
-      Resource = local.cluster_arn
-    }]
+    Statement = [
+      {
+        Sid      = "FindTheCluster"
+        Effect   = "Allow"
+        Action   = "eks:DescribeCluster"
+        Resource = local.cluster_arn
+      },
+      # The deploy targets and Karpenter's inputs, published by terraform/live.
+      local.read_platform_outputs_statement,
+    ]
   })
 }
 

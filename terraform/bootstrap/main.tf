@@ -22,6 +22,19 @@ locals {
   github_audience  = "sts.amazonaws.com"
   github_oidc_arn  = coalesce(var.github_oidc_provider_arn, one(aws_iam_openid_connect_provider.github[*].arn))
   cluster_arn      = "${local.arn_prefix}:eks:${var.aws_region}:${local.account_id}:cluster/${var.cluster_name}"
+  # GetParametersByPath is authorised on the path itself, GetParameter on each name below it.
+  platform_parameter_arns = [
+    "${local.arn_prefix}:ssm:${var.aws_region}:${local.account_id}:parameter${var.parameter_prefix}",
+    "${local.arn_prefix}:ssm:${var.aws_region}:${local.account_id}:parameter${var.parameter_prefix}/*",
+  ]
+
+  # terraform/live reads these tags from the CI roles and refuses to plan when they differ from
+  # its own settings, i.e. when the bootstrap was not applied again after a settings change.
+  shared_settings_tags = {
+    PlatformRegion          = var.aws_region
+    PlatformEcrRepository   = var.ecr_repository_name
+    PlatformParameterPrefix = var.parameter_prefix
+  }
 
   # GitHub issues one of two subject forms: repo:OWNER/REPO (repositories that keep the name
   # form) or repo:OWNER-OWNERID/REPO-REPOID (immutable ids). Trust holds exactly the form the
@@ -182,6 +195,7 @@ resource "aws_iam_role" "ci" {
   name                 = each.value.name
   description          = "GitHub Actions ${each.key} role for ${var.github_repository}"
   max_session_duration = 3600
+  tags                 = local.shared_settings_tags
 
   assume_role_policy = jsonencode({
     Version = "2012-10-17"

@@ -1,7 +1,6 @@
 variable "aws_region" {
-  description = "AWS region for the state bucket, its KMS key and (by default) the whole platform."
+  description = "Region of the state bucket, its KMS key and the whole platform. Set in terraform/settings.auto.tfvars.json, which terraform/live reads too."
   type        = string
-  default     = "eu-west-1"
 
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
@@ -112,9 +111,8 @@ variable "github_oidc_provider_arn" {
 }
 
 variable "cluster_name" {
-  description = "Name of the EKS cluster that terraform/live creates. Scopes the deploy role and the IAM names the apply role may manage."
+  description = "Name of the EKS cluster that terraform/live creates. Scopes the deploy role and the IAM names the apply role may manage. Set in terraform/settings.auto.tfvars.json."
   type        = string
-  default     = "devops-eks-cluster"
 
   validation {
     condition     = can(regex("^[a-zA-Z]([a-zA-Z0-9-]{0,26}[a-zA-Z0-9])?$", var.cluster_name))
@@ -123,13 +121,22 @@ variable "cluster_name" {
 }
 
 variable "ecr_repository_name" {
-  description = "Name of the one ECR repository the ECR push role may push to."
+  description = "Name of the one ECR repository the ECR push role may push to. Set in terraform/settings.auto.tfvars.json."
   type        = string
-  default     = "webapp"
 
   validation {
     condition     = can(regex("^[a-z0-9]+(?:[._-][a-z0-9]+)*(?:/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$", var.ecr_repository_name))
     error_message = "ecr_repository_name must be a valid ECR repository name (lowercase, digits, . _ - and / separators)."
+  }
+}
+
+variable "parameter_prefix" {
+  description = "SSM path under which terraform/live publishes what the workflows read at run time; the CI roles may read this path only. Set in terraform/settings.auto.tfvars.json."
+  type        = string
+
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.parameter_prefix)) && !startswith(lower(var.parameter_prefix), "/aws") && !startswith(lower(var.parameter_prefix), "/ssm")
+    error_message = "parameter_prefix must be an SSM path such as /devops-eks-cluster/platform: segments of letters, digits, _ . -, no trailing slash, not under /aws or /ssm."
   }
 }
 

@@ -47,6 +47,19 @@ data "aws_iam_role" "ci" {
   for_each = local.ci_role_names
 
   name = each.value
+
+  lifecycle {
+    # The bootstrap tags its roles with the shared settings it was applied with; its role
+    # policies are scoped to that region, repository and parameter path.
+    postcondition {
+      condition = alltrue([
+        lookup(self.tags, "PlatformRegion", "") == var.aws_region,
+        lookup(self.tags, "PlatformEcrRepository", "") == var.ecr_repository_name,
+        lookup(self.tags, "PlatformParameterPrefix", "") == var.parameter_prefix,
+      ])
+      error_message = "The CI role ${self.name} was created by terraform/bootstrap with region ${lookup(self.tags, "PlatformRegion", "(untagged)")}, ECR repository ${lookup(self.tags, "PlatformEcrRepository", "(untagged)")} and parameter prefix ${lookup(self.tags, "PlatformParameterPrefix", "(untagged)")}, but terraform/settings.auto.tfvars.json now says ${var.aws_region}, ${var.ecr_repository_name} and ${var.parameter_prefix}. Apply terraform/bootstrap again with the same settings file (make bootstrap-apply), then plan again."
+    }
+  }
 }
 
 ################################################################################

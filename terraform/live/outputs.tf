@@ -34,8 +34,23 @@ output "ecr_repository_url" {
 }
 
 output "app_url" {
-  description = "URL of the app through the NLB."
-  value       = module.nlb.app_url
+  description = "URL of the app: https://<app_dns_name> with a certificate, http://<app_dns_name or NLB name> without."
+  value       = local.app_url
+}
+
+output "load_balancer_dns_name" {
+  description = "DNS name of the NLB: the target of the CNAME (or alias) record for app_dns_name."
+  value       = module.nlb.dns_name
+}
+
+output "load_balancer_zone_id" {
+  description = "Route 53 hosted zone id of the NLB, for an alias record."
+  value       = module.nlb.zone_id
+}
+
+output "parameter_names" {
+  description = "SSM parameters holding what the workflows read at run time (deploy/platform_outputs.sh)."
+  value       = { for name, parameter in aws_ssm_parameter.published : name => parameter.name }
 }
 
 output "target_group_arn" {
@@ -100,5 +115,5 @@ output "karpenter_interruption_queue" {
 
 output "karpenter_isolated_vpc" {
   description = "True without NAT: Karpenter cannot reach the pricing API (platform/karpenter: the chart's settings.isolatedVPC)."
-  value       = var.nat_mode == "none"
+  value       = local.karpenter_isolated_vpc
 }

@@ -1,7 +1,6 @@
 variable "aws_region" {
-  description = "Region of the platform (the bootstrap's region)."
+  description = "Region of the platform. Set in terraform/settings.auto.tfvars.json, which terraform/bootstrap reads too."
   type        = string
-  default     = "eu-west-1"
 
   validation {
     condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]$", var.aws_region))
@@ -10,9 +9,8 @@ variable "aws_region" {
 }
 
 variable "cluster_name" {
-  description = "Name of the EKS cluster; also names the VPC, NLB and IAM roles. Must match the bootstrap's cluster_name."
+  description = "Name of the EKS cluster; also names the VPC, NLB and IAM roles. Set in terraform/settings.auto.tfvars.json, shared with terraform/bootstrap."
   type        = string
-  default     = "devops-eks-cluster"
 
   validation {
     condition     = can(regex("^[a-zA-Z]([a-zA-Z0-9-]{0,26}[a-zA-Z0-9])?$", var.cluster_name))
@@ -189,9 +187,18 @@ variable "node_size" {
 }
 
 variable "ecr_repository_name" {
-  description = "Name of the app's ECR repository; the bootstrap's deploy role may push to this name only."
+  description = "Name of the app's ECR repository; the bootstrap's CI roles may push to this name only. Set in terraform/settings.auto.tfvars.json."
   type        = string
-  default     = "webapp"
+}
+
+variable "parameter_prefix" {
+  description = "SSM path under which the outputs the workflows need are published; the bootstrap lets the CI roles read this path. Set in terraform/settings.auto.tfvars.json."
+  type        = string
+
+  validation {
+    condition     = can(regex("^(/[A-Za-z0-9_.-]+)+$", var.parameter_prefix)) && !startswith(lower(var.parameter_prefix), "/aws") && !startswith(lower(var.parameter_prefix), "/ssm")
+    error_message = "parameter_prefix must be an SSM path such as /devops-eks-cluster/platform: segments of letters, digits, _ . -, no trailing slash, not under /aws or /ssm."
+  }
 }
 
 variable "ecr_force_delete" {
@@ -201,9 +208,25 @@ variable "ecr_force_delete" {
 }
 
 variable "certificate_arn" {
-  description = "ACM certificate for a TLS listener on 443; null serves TCP 80 only."
+  description = "ACM certificate for a TLS listener on 443; null serves TCP 80 only. Needs app_dns_name: the certificate must cover the name clients and the smoke test use."
   type        = string
   default     = null
+
+  validation {
+    condition     = var.certificate_arn == null || var.app_dns_name != null
+    error_message = "certificate_arn needs app_dns_name: set app_dns_name to the name the certificate covers, and point it at the load_balancer_dns_name output (CNAME, or a Route 53 alias with load_balancer_zone_id)."
+  }
+}
+
+variable "app_dns_name" {
+  description = "DNS name clients use for the app (a CNAME or alias to the NLB). app_url uses it; required with certificate_arn. Null uses the NLB's own name."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.app_dns_name == null || can(regex("^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\\.)+[a-z]{2,63}$", var.app_dns_name))
+    error_message = "app_dns_name must be a lower-case DNS name such as app.example.com, without scheme, port or trailing dot."
+  }
 }
 
 variable "app_ingress_cidrs" {

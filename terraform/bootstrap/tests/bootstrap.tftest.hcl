@@ -187,16 +187,17 @@ run "plan_roles_read_metadata_only" {
   }
 
   assert {
-    # Data reads: object bodies other than the state, log events, image layers, secrets, parameters, items.
+    # Data reads: object bodies other than the state, log events, image layers, secrets, items,
+    # parameters other than the published outputs (the plan refreshes those).
     condition = alltrue(flatten([
       for policy in [aws_iam_role_policy.plan_pr.policy, aws_iam_role_policy.plan.policy] : [
         for s in jsondecode(policy).Statement : [
           for a in flatten([lookup(s, "Action", [])]) :
-          s.Effect == "Deny" || !can(regex("^(logs:(Get|Filter|StartQuery)|ecr:(GetDownloadUrlForLayer|BatchGetImage)|secretsmanager:|ssm:Get|dynamodb:|s3:GetObjectVersion|.*:\\*$|.*:Get\\*$)", a))
+          s.Effect == "Deny" || s.Sid == "ReadPlatformOutputs" || !can(regex("^(logs:(Get|Filter|StartQuery)|ecr:(GetDownloadUrlForLayer|BatchGetImage)|secretsmanager:|ssm:Get|dynamodb:|s3:GetObjectVersion|.*:\\*$|.*:Get\\*$)", a))
         ]
       ]
     ]))
-    error_message = "The plan roles may not read data: log events, image layers, secret values, parameters, items, object versions."
+    error_message = "The plan roles may not read data: log events, image layers, secret values, items, object versions, parameters other than the published outputs."
   }
 
   assert {
@@ -335,22 +336,31 @@ run "image_platform_and_deploy_roles" {
       } == {
       LogInToEcr          = "*"
       PushToTheRepository = "arn:aws:ecr:eu-west-1:123456789012:repository/webapp"
+      ReadPlatformOutputs = ["arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform", "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*"]
     }
-    error_message = "The ECR push role may push to the one repository only."
+    error_message = "The ECR push role may push to the one repository and read the published outputs only."
   }
 
   assert {
     condition = {
       for role, policy in aws_iam_role_policy.find_the_cluster : role => jsondecode(policy.policy).Statement
       } == {
-      for role in ["platform_sync", "deploy"] : role => [{
-        Sid      = "FindTheCluster"
-        Effect   = "Allow"
-        Action   = "eks:DescribeCluster"
-        Resource = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
-      }]
+      for role in ["platform_sync", "deploy"] : role => [
+        {
+          Sid      = "FindTheCluster"
+          Effect   = "Allow"
+          Action   = "eks:DescribeCluster"
+          Resource = "arn:aws:eks:eu-west-1:123456789012:cluster/devops-eks-cluster"
+        },
+        {
+          Sid      = "ReadPlatformOutputs"
+          Effect   = "Allow"
+          Action   = ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:ListTagsForResource"]
+          Resource = ["arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform", "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*"]
+        },
+      ]
     }
-    error_message = "The platform sync and deploy roles may describe the one cluster."
+    error_message = "The platform sync and deploy roles may describe the one cluster and read the published outputs."
   }
 
   assert {
@@ -362,6 +372,96 @@ run "image_platform_and_deploy_roles" {
     }
     error_message = "The deploy role's only ECR rights are a login and reading the one repository's manifests (no layers, no push)."
   }
+
+  assert {
+    # Only the apply role writes under the prefix: every other CI role's SSM actions are reads.
+    condition = alltrue(flatten([
+      for policy in concat(
+        [aws_iam_role_policy.plan_pr.policy, aws_iam_role_policy.plan.policy, aws_iam_role_policy.plan_store_write.policy, aws_iam_role_policy.ecr_push.policy, aws_iam_role_policy.deploy_reads_the_manifest.policy],
+        [for p in aws_iam_role_policy.find_the_cluster : p.policy],
+        ) : [
+        for s in jsondecode(policy).Statement : [
+          for a in flatten([lookup(s, "Action", [])]) :
+          !startswith(a, "ssm:") || contains(["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath", "ssm:ListTagsForResource", "ssm:DescribeParameters"], a)
+        ] if s.Effect == "Allow"
+      ]
+    ]))
+    error_message = "The plan, ECR push, platform sync and deploy roles may only read the published outputs, never write them."
+  }
+
+  assert {
+    condition = [
+      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement : s.Resource if s.Sid == "PublishPlatformOutputs"
+    ] == [["arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform", "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*"]]
+    error_message = "The apply role may write parameters under parameter_prefix only."
+  }
+
+  assert {
+    condition = alltrue([
+      for s in jsondecode(aws_iam_role_policy.apply.policy).Statement :
+      !anytrue([for a in flatten([lookup(s, "Action", [])]) : startswith(a, "ssm:") && a != "ssm:DescribeParameters"]) || s.Sid == "PublishPlatformOutputs"
+    ])
+    error_message = "No other apply statement may touch SSM parameters."
+  }
+
+  assert {
+    condition = [
+      for policy in [aws_iam_role_policy.plan_pr.policy, aws_iam_role_policy.plan.policy] : [
+        for s in jsondecode(policy).Statement : s.Resource if s.Sid == "ReadPlatformOutputs"
+      ]
+      ] == [for role in ["plan_pr", "plan"] : [[
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform",
+        "arn:aws:ssm:eu-west-1:123456789012:parameter/devops-eks-cluster/platform/*",
+    ]]]
+    error_message = "Both plan roles may read the published outputs and no other parameter."
+  }
+
+  assert {
+    condition     = alltrue([for role in aws_iam_role.ci : role.tags == tomap({ PlatformRegion = "eu-west-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" })])
+    error_message = "Every CI role must carry the shared settings it was applied with: terraform/live checks them."
+  }
+}
+
+# The shared settings file sets the region for everything: a second region moves every regional
+# ARN in every policy, the tags terraform/live checks and the backend settings with it.
+run "second_region_moves_every_arn" {
+  command = plan
+
+  variables {
+    aws_region = "us-east-1"
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for policy in [aws_iam_role_policy.plan_pr.policy, aws_iam_role_policy.plan.policy, aws_iam_role_policy.apply.policy, aws_iam_role_policy.ecr_push.policy, aws_iam_role_policy.find_the_cluster["deploy"].policy, aws_iam_role_policy.deploy_reads_the_manifest.policy] : [
+        for s in jsondecode(policy).Statement : [
+          for arn in flatten([lookup(s, "Resource", []), lookup(s, "NotResource", [])]) :
+          !can(regex("^arn:aws:(ecr|eks|ssm):", arn)) || can(regex("^arn:aws:(ecr|eks|ssm):us-east-1:", arn))
+        ]
+      ]
+    ]))
+    error_message = "Every ECR, EKS and SSM ARN of the CI roles must be in the settings' region."
+  }
+
+  assert {
+    condition     = alltrue([for role in aws_iam_role.ci : role.tags.PlatformRegion == "us-east-1"])
+    error_message = "The CI roles must be tagged with the settings' region."
+  }
+
+  assert {
+    condition     = strcontains(output.backend_config, "region       = \"us-east-1\"") && output.aws_region == "us-east-1"
+    error_message = "The backend settings and the aws_region output must follow the settings' region."
+  }
+}
+
+run "rejects_bad_parameter_prefix" {
+  command = plan
+
+  variables {
+    parameter_prefix = "/aws/platform/"
+  }
+
+  expect_failures = [var.parameter_prefix]
 }
 
 run "saved_plan_store_reach" {

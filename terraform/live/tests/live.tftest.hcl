@@ -95,19 +95,19 @@ variables {
 override_data {
   target          = data.aws_iam_role.ci["plan"]
   override_during = plan
-  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan" }
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan", tags = { PlatformRegion = "eu-west-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
 }
 
 override_data {
   target          = data.aws_iam_role.ci["apply"]
   override_during = plan
-  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply" }
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply", tags = { PlatformRegion = "eu-west-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
 }
 
 override_data {
   target          = data.aws_iam_role.ci["platform_sync"]
   override_during = plan
-  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync" }
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync", tags = { PlatformRegion = "eu-west-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
 }
 
 override_data {
@@ -119,7 +119,7 @@ override_data {
 override_data {
   target          = data.aws_iam_role.ci["deploy"]
   override_during = plan
-  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy" }
+  values          = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy", tags = { PlatformRegion = "eu-west-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
 }
 
 override_resource {
@@ -407,8 +407,8 @@ run "no_nat_public_any_endpoint" {
   }
 
   assert {
-    condition     = output.karpenter_isolated_vpc
-    error_message = "No NAT: Karpenter cannot reach the pricing API, so it must run with isolatedVPC."
+    condition     = output.karpenter_isolated_vpc && aws_ssm_parameter.published["karpenter_isolated_vpc"].value == "true"
+    error_message = "No NAT: Karpenter cannot reach the pricing API, so it must run with isolatedVPC, published for the deploy's platform sync."
   }
 }
 
@@ -455,12 +455,122 @@ run "tls_through_the_root" {
 
   variables {
     certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
+    app_dns_name    = "app.example.com"
   }
 
   assert {
-    condition     = startswith(output.app_url, "https://")
-    error_message = "With a certificate, app_url must be https."
+    condition     = output.app_url == "https://app.example.com" && aws_ssm_parameter.published["app_url"].value == "https://app.example.com"
+    error_message = "With a certificate, app_url (and what the smoke test reads) must be https on the name the certificate covers, never the NLB's own name."
   }
+
+  assert {
+    condition     = output.load_balancer_dns_name == "devops-eks-cluster-0123456789abcdef.elb.eu-west-1.amazonaws.com"
+    error_message = "load_balancer_dns_name must give the CNAME target for app_dns_name."
+  }
+}
+
+run "rejects_certificate_without_dns_name" {
+  command = plan
+
+  variables {
+    certificate_arn = "arn:aws:acm:eu-west-1:123456789012:certificate/0f0e0d0c-0b0a-0908-0706-050403020100"
+  }
+
+  expect_failures = [var.certificate_arn]
+}
+
+run "rejects_bad_dns_name" {
+  command = plan
+
+  variables {
+    app_dns_name = "https://app.example.com/"
+  }
+
+  expect_failures = [var.app_dns_name]
+}
+
+run "dns_name_without_certificate_is_http" {
+  command = plan
+
+  variables {
+    app_dns_name = "app.example.com"
+  }
+
+  assert {
+    condition     = output.app_url == "http://app.example.com"
+    error_message = "Without a certificate, app_url must be http on app_dns_name."
+  }
+}
+
+run "publishes_the_deploy_outputs" {
+  command = plan
+
+  assert {
+    condition = { for name, parameter in aws_ssm_parameter.published : parameter.name => parameter.value } == {
+      "/devops-eks-cluster/platform/ecr_repository_url"  = output.ecr_repository_url
+      "/devops-eks-cluster/platform/target_group_arn"    = output.target_group_arn
+      "/devops-eks-cluster/platform/public_subnet_cidrs" = jsonencode(output.public_subnet_cidrs)
+      "/devops-eks-cluster/platform/vpc_id"              = output.vpc_id
+      "/devops-eks-cluster/platform/app_url"             = output.app_url
+      # platform/karpenter/sync.sh's inputs, which the deploy's platform sync reads from here.
+      "/devops-eks-cluster/platform/karpenter_isolated_vpc"       = "false"
+      "/devops-eks-cluster/platform/karpenter_node_role_name"     = output.karpenter_node_role_name
+      "/devops-eks-cluster/platform/karpenter_interruption_queue" = output.karpenter_interruption_queue
+    }
+    error_message = "Every value the workflows read must be published under parameter_prefix, equal to its output."
+  }
+
+  assert {
+    condition     = alltrue([for parameter in aws_ssm_parameter.published : parameter.type == "String"])
+    error_message = "Published outputs are identifiers, stored as plain String parameters."
+  }
+}
+
+# The shared settings file moves both roots together; a second region plans cleanly once the
+# bootstrap's roles carry it too.
+run "second_region" {
+  command = plan
+
+  variables {
+    aws_region = "us-east-1"
+  }
+
+  override_data {
+    target = data.aws_iam_role.ci["plan"]
+    values = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-plan", tags = { PlatformRegion = "us-east-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
+  }
+
+  override_data {
+    target = data.aws_iam_role.ci["apply"]
+    values = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-apply", tags = { PlatformRegion = "us-east-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
+  }
+
+  override_data {
+    target = data.aws_iam_role.ci["deploy"]
+    values = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-deploy", tags = { PlatformRegion = "us-east-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
+  }
+
+  override_data {
+    target = data.aws_iam_role.ci["platform_sync"]
+    values = { arn = "arn:aws:iam::123456789012:role/devops-eks-cluster-ci-platform-sync", tags = { PlatformRegion = "us-east-1", PlatformEcrRepository = "webapp", PlatformParameterPrefix = "/devops-eks-cluster/platform" } }
+  }
+
+  assert {
+    condition     = output.aws_region == "us-east-1" && jsondecode(aws_kms_key.logs.policy).Statement[1].Principal.Service == "logs.us-east-1.amazonaws.com"
+    error_message = "The platform must follow the settings' region."
+  }
+}
+
+# A settings change that the bootstrap has not been applied with is refused before anything
+# is created: the CI roles' policies would still point at the old region.
+run "refuses_a_bootstrap_applied_with_other_settings" {
+  command = plan
+
+  variables {
+    aws_region = "us-east-1"
+  }
+
+  expect_failures = [data.aws_iam_role.ci]
 }
 
 run "rejects_bad_region" {
