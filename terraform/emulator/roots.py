@@ -7,6 +7,9 @@ from harness import Root, Step
 
 BUCKET = "123456789012-devops-eks-tfstate"
 REPOSITORY = "example-org/devops-eks"
+CONNECTION = (
+    "arn:aws:codeconnections:eu-west-1:123456789012:connection/00000000-0000-0000-0000-000000000000"
+)
 
 # Every NAT mode and both endpoint settings, switched in turn on one state.
 NETWORK = Root(
@@ -31,13 +34,27 @@ BOOTSTRAP = Root(
     overrides=["allow_destroy_override.tf"],
 )
 
-# What moto implements of live/: it has no EKS add-on, access-entry or Pod Identity APIs and
-# returns no cluster security group, so the add-ons, access entries, Pod Identity associations,
-# the node group (after the add-ons) and the NLB (on the cluster security group) stay out.
+# What moto implements of live/: it has no EKS add-on, access-entry, Pod Identity or CodeBuild
+# webhook APIs and returns no cluster security group, so the add-ons, access entries, Pod
+# Identity associations, the node group (after the add-ons), the runner's webhook, and the NLB
+# and API access rules (on the cluster security group) stay out.
 LIVE = Root(
     name="live",
     path="live",
+    # The default private API endpoint, reached through the in-VPC runner.
+    steps=[
+        Step(
+            {
+                "ci_runner": {
+                    "github_repository": REPOSITORY,
+                    "codeconnections_arn": CONNECTION,
+                }
+            }
+        )
+    ],
     targets=[
+        "module.ci_runner[0].aws_codebuild_project.this",
+        "module.ci_runner[0].aws_vpc_security_group_egress_rule.https",
         "aws_kms_alias.logs",
         "module.network",
         "module.ecr",

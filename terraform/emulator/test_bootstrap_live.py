@@ -34,6 +34,8 @@ def check_bootstrap(outputs, endpoint):
 def check_live(outputs, endpoint):
     assert outputs["cluster_name"] == "devops-eks-cluster"
     assert outputs["ecr_repository_url"].endswith("/webapp")
+    codebuild = emulator.client(endpoint, "codebuild")
+    assert codebuild.batch_get_projects(names=[outputs["ci_runner_project"]])["projects"]
     ec2 = emulator.client(endpoint, "ec2")
     # The platform's tags, as the provider's default_tags put them on what Terraform creates.
     vpc = ec2.describe_vpcs(VpcIds=[outputs["vpc_id"]])["Vpcs"][0]
@@ -82,7 +84,8 @@ def test_bootstrap_then_live_on_its_backend(endpoint, tmp_path):
     bootstrap_variables = harness.converge(bootstrap)
     state = bootstrap.outputs()
 
-    live_root = dataclasses.replace(roots.LIVE, steps=[harness.Step(check=check_live)])
+    live_step = dataclasses.replace(roots.LIVE.steps[0], check=check_live)
+    live_root = dataclasses.replace(roots.LIVE, steps=[live_step])
     live = harness.Workspace(live_root, endpoint, tmp_path)
     endpoints = (OVERRIDES / "backend.s3.tfbackend").read_text()
     live.init(backend_configs=[state["backend_config"], endpoints])
