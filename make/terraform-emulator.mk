@@ -9,6 +9,6 @@ TEST_TARGETS += terraform-apply-test
 .PHONY: terraform-apply-test
 
 terraform-apply-test: ## Terraform: apply, empty re-plan, outputs, destroy and leftovers of every covered root on moto
-	@$(call need,terraform pytest moto_server)
+	@$(call need,terraform $(VENV_PYTHON) pytest moto_server)
 	$(TF_SCRIPT) config
-	$(TF_PYTHON) $(TF_EMULATOR)/run.py --jobs $(TF_EMULATOR_JOBS)
+	$(VENV_PYTHON) $(TF_EMULATOR)/run.py --jobs $(TF_EMULATOR_JOBS)

@@ -13,7 +13,8 @@ def check_network(variables):
     def check(outputs, endpoint):
         network = outputs["network"]
         assert len(network["nat_gateway_ids"]) == NAT_GATEWAYS[variables["nat_mode"]]
-        assert len(network["private_subnet_ids"]) == 3 and len(network["public_subnet_ids"]) == 3
+        assert len(network["private_subnet_ids"]) == 3
+        assert len(network["public_subnet_ids"]) == 3
         endpoints = emulator.client(endpoint, "ec2").describe_vpc_endpoints(
             Filters=[{"Name": "vpc-id", "Values": [network["vpc_id"]]}]
         )["VpcEndpoints"]

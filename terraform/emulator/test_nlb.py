@@ -10,7 +10,8 @@ def check_nlb(outputs, endpoint):
     assert nlb["app_url"].startswith("http://")
     elbv2 = emulator.client(endpoint, "elbv2")
     lb = elbv2.describe_load_balancers(LoadBalancerArns=[nlb["arn"]])["LoadBalancers"][0]
-    assert lb["Type"] == "network" and lb["SecurityGroups"] == [nlb["security_group_id"]]
+    assert lb["Type"] == "network"
+    assert lb["SecurityGroups"] == [nlb["security_group_id"]]
     group = elbv2.describe_target_groups(TargetGroupArns=[nlb["target_group_arn"]])
     assert group["TargetGroups"][0]["TargetType"] == "ip"
 
