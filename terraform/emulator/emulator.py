@@ -262,6 +262,10 @@ def inventory(endpoint: str) -> set[str]:
     found.update(
         f"logs log-group {g['logGroupName']}" for g in logs.describe_log_groups()["logGroups"]
     )
+    sqs = client(endpoint, "sqs")
+    found.update(f"sqs queue {url}" for url in sqs.list_queues().get("QueueUrls", []))
+    events = client(endpoint, "events")
+    found.update(f"events rule {rule['Name']}" for rule in events.list_rules()["Rules"])
     eks = client(endpoint, "eks")
     found.update(f"eks cluster {name}" for name in eks.list_clusters()["clusters"])
     return found

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import time
@@ -140,9 +141,14 @@ class Workspace:
         return {name: value["value"] for name, value in raw.items()}
 
     def destroy(self, variables: dict) -> None:
-        # Untargeted: a targeted destroy would keep the targets' dependencies. What the targets
-        # left out was never created, so the whole state is exactly what must go.
-        self.run("destroy", "-auto-approve", *self._var_args(variables, targeted=False))
+        args = self._var_args(variables, targeted=False)
+        if self.root.targets:
+            # Every resource in the state, by address: targeting only the original targets
+            # would keep their dependencies, and no targets at all would evaluate the parts
+            # that were left out (and may not even validate on the emulator).
+            listed = self.run("state", "list").stdout.splitlines()
+            args += [f"-target={a}" for a in listed if not re.match(r"(module\.[^.]+\.)*data\.", a)]
+        self.run("destroy", "-auto-approve", *args)
 
 
 def converge(workspace: Workspace) -> dict:

@@ -36,8 +36,8 @@ BOOTSTRAP = Root(
 
 # What moto implements of live/: it has no EKS add-on, access-entry, Pod Identity or CodeBuild
 # webhook APIs and returns no cluster security group, so the add-ons, access entries, Pod
-# Identity associations, the node group (after the add-ons), the runner's webhook, and the NLB
-# and API access rules (on the cluster security group) stay out.
+# Identity associations, the node group (after the add-ons), the runner's webhook, and the NLB,
+# the API access rules and Karpenter (all on the cluster security group) stay out.
 LIVE = Root(
     name="live",
     path="live",
