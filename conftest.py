@@ -3,10 +3,13 @@ service's release binary. Missing tools fail the test with the command that inst
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import subprocess
 import sys
+import time
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -30,6 +33,32 @@ def find_tool(name: str) -> str:
 @pytest.fixture(name="free_port")
 def free_port_fixture():
     return free_port
+
+
+@contextlib.contextmanager
+def moto_server():
+    """An AWS API emulator (moto's server mode) on a free loopback port; yields its endpoint and
+    stops it on exit."""
+    port = free_port()
+    process = subprocess.Popen(
+        [find_tool("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    endpoint = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("moto_server did not start", pytrace=False)
+        yield endpoint
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
 
 
 @pytest.fixture(name="tool")

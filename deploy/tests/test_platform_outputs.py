@@ -9,11 +9,8 @@ helm, so a replaced target group reaches the very next deploy.
 import json
 import os
 import pathlib
-import shutil
-import socket
 import subprocess
 import sys
-import time
 import urllib.request
 
 import boto3
@@ -23,6 +20,8 @@ import yaml
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 import settings  # noqa: E402
+
+from conftest import moto_server  # noqa: E402
 
 SETTINGS = settings.load()
 PREFIX = SETTINGS["parameter_prefix"]
@@ -34,37 +33,10 @@ NEW_TARGET_GROUP = (
 )
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def moto():
-    server = shutil.which("moto_server")
-    if server is None:
-        pytest.fail("moto_server is not installed: run 'make tools'")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("moto_server did not start")
+    with moto_server() as endpoint:
         yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 @pytest.fixture

@@ -8,15 +8,14 @@ import json
 import os
 import pathlib
 import shutil
-import socket
 import subprocess
 import sys
-import time
-import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import boto3
 import pytest
+
+from conftest import moto_server
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SETTINGS = json.loads((ROOT / "terraform/settings.auto.tfvars.json").read_text())
@@ -162,31 +161,9 @@ def test_nothing_happens_without_the_cluster_name_as_confirmation(tree):
         assert not (tree / "calls").exists()
 
 
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def s3(tmp_path):
-    server = shutil.which("moto_server")
-    if server is None:
-        pytest.fail("moto_server is not installed: run 'make tools'")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
+    with moto_server() as endpoint:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},
             "AWS_ENDPOINT_URL": endpoint,
@@ -203,9 +180,6 @@ def s3(tmp_path):
             aws_secret_access_key="testing",
         )
         yield client, env
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
 
 
 def empty(env, bucket, confirm):

@@ -34,6 +34,12 @@ resource "aws_iam_role_policy_attachment" "node" {
   policy_arn = "${local.aws_policy}/${each.key}"
 }
 
+data "aws_default_tags" "current" {}
+
+locals {
+  node_tags = merge(data.aws_default_tags.current.tags, var.tags, { Name = "${var.name}-node" })
+}
+
 resource "aws_launch_template" "node" {
   name_prefix            = "${var.name}-node-"
   description            = "Nodes of ${var.name}: IMDSv2 only, encrypted gp3 root volume"
@@ -59,14 +65,15 @@ resource "aws_launch_template" "node" {
     }
   }
 
-  tag_specifications {
-    resource_type = "instance"
-    tags          = merge(var.tags, { Name = "${var.name}-node" })
-  }
+  # The node group launches instances and volumes outside Terraform, so the provider's
+  # default_tags never reach them: they get their tags from these specifications only.
+  dynamic "tag_specifications" {
+    for_each = toset(["instance", "volume"])
 
-  tag_specifications {
-    resource_type = "volume"
-    tags          = merge(var.tags, { Name = "${var.name}-node" })
+    content {
+      resource_type = tag_specifications.value
+      tags          = local.node_tags
+    }
   }
 
   tags = var.tags

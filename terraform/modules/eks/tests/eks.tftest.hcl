@@ -137,6 +137,35 @@ run "nodes_are_private_and_hardened" {
   }
 }
 
+run "nodes_carry_platform_tags" {
+  command = plan
+
+  variables {
+    tags = { Team = "platform" }
+  }
+
+  # The provider's default_tags, which reach the nodes only through the launch template.
+  override_data {
+    target = data.aws_default_tags.current
+    values = { tags = { Project = "devops-eks", ManagedBy = "terraform" } }
+  }
+
+  assert {
+    condition     = toset([for spec in aws_launch_template.node.tag_specifications : spec.resource_type]) == toset(["instance", "volume"])
+    error_message = "The launch template must tag both the instances and their volumes."
+  }
+
+  assert {
+    condition = alltrue([for spec in aws_launch_template.node.tag_specifications : spec.tags == tomap({
+      Project   = "devops-eks"
+      ManagedBy = "terraform"
+      Team      = "platform"
+      Name      = "devops-eks-cluster-node"
+    })])
+    error_message = "Node instances and volumes must carry the provider's default tags, the module's tags and their Name."
+  }
+}
+
 run "access_entries" {
   command = plan
 

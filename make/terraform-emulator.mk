@@ -1,0 +1,14 @@
+# Terraform applied for real on the moto AWS emulator (terraform/emulator/README.md).
+
+TF_EMULATOR := $(ROOT)/terraform/emulator
+# Test files run in parallel, one pytest process and moto server each.
+TF_EMULATOR_JOBS ?= 2
+
+TEST_TARGETS += terraform-apply-test
+
+.PHONY: terraform-apply-test
+
+terraform-apply-test: ## Terraform: apply, empty re-plan, outputs, destroy and leftovers of every covered root on moto
+	@$(call need,terraform $(VENV_PYTHON) pytest moto_server)
+	$(TF_SCRIPT) config
+	$(VENV_PYTHON) $(TF_EMULATOR)/run.py --jobs $(TF_EMULATOR_JOBS)
