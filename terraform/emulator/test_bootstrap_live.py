@@ -80,6 +80,10 @@ def check_published(outputs, endpoint):
         "public_subnet_cidrs": json.dumps(outputs["public_subnet_cidrs"], separators=(",", ":")),
         "vpc_id": outputs["vpc_id"],
         "app_url": outputs["app_url"],
+        # live.auto.tfvars' single NAT gateway reaches the pricing API.
+        "karpenter_isolated_vpc": "false",
+        "karpenter_node_role_name": outputs["karpenter_node_role_name"],
+        "karpenter_interruption_queue": outputs["karpenter_interruption_queue"],
     }
 
 
