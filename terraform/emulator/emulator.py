@@ -127,6 +127,46 @@ def _patch_cluster_settings() -> None:
     EKSResponse.create_cluster = create_cluster
 
 
+def _patch_cluster_security_group() -> None:
+    """moto's CreateCluster creates no cluster security group, so vpc_config's
+    cluster_security_group_id is empty and nothing that references it (the NLB's rules to the
+    nodes, the API access rules, Karpenter's discovery tag) can be applied. AWS creates the
+    group in the cluster's VPC, tagged as owned by the cluster, and deletes it with the cluster."""
+    from moto.ec2.models import ec2_backends
+    from moto.eks.models import EKSBackend
+
+    create_cluster = EKSBackend.create_cluster
+    delete_cluster = EKSBackend.delete_cluster
+
+    def create_cluster_and_group(self, name, role_arn, resources_vpc_config, *args, **kwargs):
+        cluster = create_cluster(self, name, role_arn, resources_vpc_config, *args, **kwargs)
+        ec2 = ec2_backends[self.account_id][self.region_name]
+        subnet = ec2.get_subnet((resources_vpc_config.get("subnetIds") or [None])[0])
+        group = ec2.create_security_group(
+            name=f"eks-cluster-sg-{name}",
+            description="EKS created security group applied to ENI that is attached to EKS "
+            "Control Plane master nodes, as well as any managed workloads.",
+            vpc_id=subnet.vpc_id,
+            tags={f"kubernetes.io/cluster/{name}": "owned", "aws:eks:cluster-name": name},
+        )
+        cluster.resources_vpc_config = {
+            **resources_vpc_config,
+            "clusterSecurityGroupId": group.id,
+            "vpcId": subnet.vpc_id,
+        }
+        return cluster
+
+    def delete_cluster_and_group(self, name):
+        cluster = delete_cluster(self, name)
+        group_id = cluster.resources_vpc_config.get("clusterSecurityGroupId")
+        if group_id:
+            ec2_backends[self.account_id][self.region_name].delete_security_group(group_id=group_id)
+        return cluster
+
+    EKSBackend.create_cluster = create_cluster_and_group
+    EKSBackend.delete_cluster = delete_cluster_and_group
+
+
 def patch_moto() -> None:
     # The server's per-request access log would drown the test output.
     logging.getLogger("werkzeug").setLevel(logging.WARNING)
@@ -135,6 +175,7 @@ def patch_moto() -> None:
     _patch_vpc_dependents()
     _patch_group_rule_descriptions()
     _patch_cluster_settings()
+    _patch_cluster_security_group()
 
 
 @contextmanager
@@ -266,6 +307,9 @@ def inventory(endpoint: str) -> set[str]:
     found.update(f"sqs queue {url}" for url in sqs.list_queues().get("QueueUrls", []))
     events = client(endpoint, "events")
     found.update(f"events rule {rule['Name']}" for rule in events.list_rules()["Rules"])
+    ssm = client(endpoint, "ssm")
+    pages = ssm.get_paginator("describe_parameters").paginate()
+    found.update(f"ssm parameter {p['Name']}" for page in pages for p in page["Parameters"])
     eks = client(endpoint, "eks")
     found.update(f"eks cluster {name}" for name in eks.list_clusters()["clusters"])
     return found

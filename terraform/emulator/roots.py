@@ -11,6 +11,22 @@ CONNECTION = (
     "arn:aws:codeconnections:eu-west-1:123456789012:connection/00000000-0000-0000-0000-000000000000"
 )
 
+# modules/karpenter but its access entry and Pod Identity association, which moto lacks.
+KARPENTER_IN_MOTO = [
+    "module.karpenter.aws_iam_role_policy_attachment.node",
+    "module.karpenter.aws_iam_role_policy.controller",
+    "module.karpenter.aws_sqs_queue_policy.interruption",
+    "module.karpenter.aws_cloudwatch_event_target.interruption",
+    "module.karpenter.aws_ec2_tag.node_security_group",
+]
+
+# modules/karpenter through a wrapper, with a stand-in cluster security group.
+KARPENTER = Root(
+    name="karpenter",
+    path="emulator/roots/karpenter",
+    targets=["aws_security_group.cluster", *KARPENTER_IN_MOTO],
+)
+
 # Every NAT mode and both endpoint settings, switched in turn on one state.
 NETWORK = Root(
     name="network",
@@ -35,9 +51,8 @@ BOOTSTRAP = Root(
 )
 
 # What moto implements of live/: it has no EKS add-on, access-entry, Pod Identity or CodeBuild
-# webhook APIs and returns no cluster security group, so the add-ons, access entries, Pod
-# Identity associations, the node group (after the add-ons), the runner's webhook, and the NLB,
-# the API access rules and Karpenter (all on the cluster security group) stay out.
+# webhook APIs, so the add-ons, access entries, Pod Identity associations, the node group (after
+# the add-ons) and the runner's webhook stay out.
 LIVE = Root(
     name="live",
     path="live",
@@ -67,5 +82,9 @@ LIVE = Root(
         "module.eks.aws_iam_role_policy_attachment.node",
         "module.eks.aws_iam_role_policy_attachment.pod_identity",
         "module.eks.aws_iam_role_policy.load_balancer_controller",
+        "module.eks.aws_vpc_security_group_ingress_rule.api_access",
+        "module.nlb",
+        "aws_ssm_parameter.published",
+        *KARPENTER_IN_MOTO,
     ],
 )

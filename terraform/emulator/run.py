@@ -20,6 +20,7 @@ ORDER = [
     "test_bootstrap_live.py",
     "test_network.py",
     "test_nlb.py",
+    "test_karpenter.py",
     "test_ecr.py",
     "test_harness.py",
     "test_emulator.py",

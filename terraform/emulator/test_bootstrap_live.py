@@ -52,6 +52,50 @@ def check_live(outputs, endpoint):
         as_map = {t["Key"]: t["Value"] for t in tags}
         assert platform_tags.items() <= as_map.items(), (kind, as_map)
         assert as_map["Name"] == "devops-eks-cluster-node"
+    check_published(outputs, endpoint)
+    check_karpenter(outputs, endpoint)
+
+
+def parameter_prefix():
+    settings = json.loads((harness.TERRAFORM_DIR / "settings.auto.tfvars.json").read_text())
+    return settings["parameter_prefix"]
+
+
+def published(endpoint):
+    """What the workflows read: every parameter under the prefix, as name -> value."""
+    ssm = emulator.client(endpoint, "ssm")
+    prefix = parameter_prefix()
+    pages = ssm.get_paginator("get_parameters_by_path").paginate(Path=prefix, Recursive=True)
+    return {
+        p["Name"].removeprefix(f"{prefix}/"): p["Value"]
+        for page in pages
+        for p in page["Parameters"]
+    }
+
+
+def check_published(outputs, endpoint):
+    assert published(endpoint) == {
+        "ecr_repository_url": outputs["ecr_repository_url"],
+        "target_group_arn": outputs["target_group_arn"],
+        "public_subnet_cidrs": json.dumps(outputs["public_subnet_cidrs"], separators=(",", ":")),
+        "vpc_id": outputs["vpc_id"],
+        "app_url": outputs["app_url"],
+        # live.auto.tfvars' single NAT gateway reaches the pricing API.
+        "karpenter_isolated_vpc": "false",
+        "karpenter_node_role_name": outputs["karpenter_node_role_name"],
+        "karpenter_interruption_queue": outputs["karpenter_interruption_queue"],
+    }
+
+
+def check_karpenter(outputs, endpoint):
+    """Karpenter's discovery tag on the group EKS made, its queue next to the cluster."""
+    cluster = emulator.client(endpoint, "eks").describe_cluster(name=outputs["cluster_name"])
+    group_id = cluster["cluster"]["resourcesVpcConfig"]["clusterSecurityGroupId"]
+    group = emulator.client(endpoint, "ec2").describe_security_groups(GroupIds=[group_id])
+    tags = {t["Key"]: t["Value"] for t in group["SecurityGroups"][0]["Tags"]}
+    assert tags["karpenter.sh/discovery"] == outputs["cluster_name"]
+    sqs = emulator.client(endpoint, "sqs")
+    assert sqs.get_queue_url(QueueName=outputs["karpenter_interruption_queue"])["QueueUrl"]
 
 
 def purge_versions(endpoint, bucket):
@@ -98,6 +142,7 @@ def test_bootstrap_then_live_on_its_backend(endpoint, tmp_path):
     assert_lock_holds(live, endpoint, state["state_bucket"], key)
 
     live.destroy(live_variables)
+    assert published(endpoint) == {}
     purge_versions(endpoint, state["state_bucket"])
     bootstrap.destroy(bootstrap_variables)
     harness.assert_nothing_left(endpoint, before, "bootstrap and live")

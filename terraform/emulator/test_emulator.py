@@ -83,12 +83,19 @@ def test_vpc_and_nat_gateway_take_their_dependents_along(endpoint):
     assert emulator.leftovers(endpoint, before) == []
 
 
+def subnet_in_new_vpc(endpoint):
+    ec2 = emulator.client(endpoint, "ec2")
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    return vpc, ec2.create_subnet(VpcId=vpc, CidrBlock="10.0.0.0/24")["Subnet"]["SubnetId"]
+
+
 def test_cluster_answers_with_its_access_config_and_upgrade_policy(endpoint):
     eks = fresh(endpoint, "eks")
+    _, subnet = subnet_in_new_vpc(endpoint)
     eks.create_cluster(
         name="c",
         roleArn="arn:aws:iam::123456789012:role/c",
-        resourcesVpcConfig={"subnetIds": ["subnet-1"]},
+        resourcesVpcConfig={"subnetIds": [subnet]},
         accessConfig={
             "authenticationMode": "API",
             "bootstrapClusterCreatorAdminPermissions": False,
@@ -101,3 +108,23 @@ def test_cluster_answers_with_its_access_config_and_upgrade_policy(endpoint):
         "bootstrapClusterCreatorAdminPermissions": False,
     }
     assert cluster["upgradePolicy"] == {"supportType": "STANDARD"}
+
+
+def test_cluster_comes_and_goes_with_its_security_group(endpoint):
+    eks = fresh(endpoint, "eks")
+    vpc, subnet = subnet_in_new_vpc(endpoint)
+    before = emulator.inventory(endpoint)
+    eks.create_cluster(
+        name="c",
+        roleArn="arn:aws:iam::123456789012:role/c",
+        resourcesVpcConfig={"subnetIds": [subnet]},
+    )
+    group_id = eks.describe_cluster(name="c")["cluster"]["resourcesVpcConfig"][
+        "clusterSecurityGroupId"
+    ]
+    ec2 = emulator.client(endpoint, "ec2")
+    group = ec2.describe_security_groups(GroupIds=[group_id])["SecurityGroups"][0]
+    assert group["VpcId"] == vpc
+    assert {"Key": "kubernetes.io/cluster/c", "Value": "owned"} in group["Tags"]
+    eks.delete_cluster(name="c")
+    assert emulator.leftovers(endpoint, before) == []
