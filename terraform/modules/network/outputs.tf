@@ -59,5 +59,7 @@ output "egress_dependencies" {
 
 output "flow_log_role_permissions_boundary" {
   description = "Permissions boundary of the flow-log role (null if none)."
-  value       = aws_iam_role.flow_logs.permissions_boundary
+  # IAM reads an unset boundary back as "", which would make every plan after the apply show this
+  # output changing from null: normalise both to null.
+  value = try(coalesce(aws_iam_role.flow_logs.permissions_boundary), null)
 }
