@@ -68,7 +68,7 @@ variable "availability_zones" {
 }
 
 variable "nat_mode" {
-  description = "none | single | one_per_az (see the cost notes in terraform/README.md)."
+  description = "none | single | one_per_az (costs per mode: docs/faq.md)."
   type        = string
   default     = "single"
 }
