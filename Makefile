@@ -15,5 +15,10 @@ help: ## List the targets
 
 lint: $(LINT_TARGETS) ## Every linter over the whole tree
 
-test: tools lint $(TEST_TARGETS) ## Everything: tools, linters, every layer's tests
+# The checks are independent, so they run side by side: most are single-threaded, and many wait
+# on a subprocess (terraform, moto, Prometheus). Each target's output is printed whole as it ends.
+TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+test: tools ## Everything: tools, then every linter and every layer's tests (TEST_JOBS at a time)
+	$(MAKE) --jobs=$(TEST_JOBS) --output-sync=target lint $(TEST_TARGETS)
 	@echo "make test: all checks passed"

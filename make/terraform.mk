@@ -39,7 +39,8 @@ terraform-guards: ## Terraform: the state bucket and its KMS key keep prevent_de
 terraform-docs-check: ## Terraform: every README's inputs/outputs tables match the code
 	$(VENV_PYTHON) $(TF_DOCS) --check $(TF_CONFIGS)
 
-terraform-test: ## Terraform: terraform test (mocked AWS provider, plan) in every config, and the setup's failure messages
+# After validate: both init every config in place, and two inits of one directory would race.
+terraform-test: terraform-validate ## Terraform: terraform test (mocked AWS provider, plan) in every config, and the setup's failure messages
 	$(ROOT)/terraform/scripts/selftest_setup.sh
 	$(TF_SCRIPT) test
 

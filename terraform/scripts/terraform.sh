@@ -68,13 +68,14 @@ find_mirror() {
   die "no AWS provider mirror on this machine and registry.terraform.io is unreachable. Set TF_PROVIDER_MIRROR to a directory holding registry.terraform.io/hashicorp/aws/<version>/<os_arch>/ (make one with 'terraform providers mirror <dir>' on a machine with network), or give this machine access to registry.terraform.io."
 }
 
+# Written beside and renamed into place: checks running side by side read it meanwhile.
 write_cli_config() {
-  local mirror
+  local mirror written="$TF_CLI_CONFIG_FILE.$$"
   mirror=$(find_mirror)
   mkdir -p "$(dirname "$TF_CLI_CONFIG_FILE")"
   if [[ -n "$mirror" ]]; then
     log "AWS provider from the filesystem mirror $mirror"
-    cat >"$TF_CLI_CONFIG_FILE" <<RC
+    cat >"$written" <<RC
 provider_installation {
   filesystem_mirror {
     path    = "$mirror"
@@ -87,8 +88,9 @@ provider_installation {
 RC
   else
     log "AWS provider from registry.terraform.io"
-    : >"$TF_CLI_CONFIG_FILE"
+    : >"$written"
   fi
+  mv "$written" "$TF_CLI_CONFIG_FILE"
 }
 
 init() {
