@@ -30,6 +30,8 @@ TERRAFORM = ROOT / "terraform"
 sys.path.insert(0, str(ROOT / "tools"))
 import devtools  # noqa: E402
 
+PROVIDER_OVERRIDE = TERRAFORM / "emulator" / "overrides" / "provider_override.tf"
+
 ACCOUNT_ID = "123456789012"
 BOOTSTRAP_VARS = {
     "state_bucket_name": "example-tf-state",
@@ -58,45 +60,14 @@ POLICY_ATTRIBUTES = {
     ("aws_sqs_queue", "policy"): "resource",
 }
 
-SERVICES = [
-    "s3",
-    "iam",
-    "sts",
-    "kms",
-    "ec2",
-    "eks",
-    "logs",
-    "elbv2",
-    "ecr",
-    "acm",
-    "autoscaling",
-    "sqs",
-    "events",
-    "codebuild",
-    "ssm",
-    "secretsmanager",
-]
-
 
 class ExtractError(RuntimeError):
     pass
 
 
 def override(url, local_backend):
-    endpoints = "\n".join(f'    {service} = "{url}"' for service in SERVICES)
-    text = f"""provider "aws" {{
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_requesting_account_id  = false
-  s3_use_path_style           = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
+    """The emulator harness's provider override (every AWS endpoint on moto) for `url`."""
+    text = PROVIDER_OVERRIDE.read_text().replace("EMULATOR_ENDPOINT", url)
     if local_backend:
         text += '\nterraform {\n  backend "local" {}\n}\n'
     return text
