@@ -5,60 +5,44 @@ from __future__ import annotations
 
 import contextlib
 import os
-import shutil
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parent
-# free_port is the local stack's (monitoring/localstack.py), one definition for tests and tools.
-sys.path.insert(0, str(ROOT / "monitoring"))
-from localstack import free_port  # noqa: E402
-
-TOOL_PATH = os.pathsep.join([str(ROOT / ".tools/bin"), str(ROOT / ".tools/venv/bin")])
+sys.path.insert(0, str(ROOT / "tools"))
+import devtools  # noqa: E402
 
 
 def find_tool(name: str) -> str:
-    """The pinned tool from .tools/ first, then PATH; a failure names `make tools`."""
-    found = shutil.which(name, path=TOOL_PATH + os.pathsep + os.environ.get("PATH", ""))
-    if not found:
-        pytest.fail(f"{name} is not installed: run 'make tools'", pytrace=False)
-    return found
-
-
-@pytest.fixture(name="free_port")
-def free_port_fixture():
-    return free_port
+    """The pinned tool (devtools.find_tool); a missing one fails the test, naming `make tools`."""
+    try:
+        return devtools.find_tool(name)
+    except devtools.ToolError as err:
+        pytest.fail(str(err), pytrace=False)
 
 
 @contextlib.contextmanager
-def moto_server():
-    """An AWS API emulator (moto's server mode) on a free loopback port; yields its endpoint and
-    stops it on exit."""
-    port = free_port()
-    process = subprocess.Popen(
-        [find_tool("moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    endpoint = f"http://127.0.0.1:{port}"
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(endpoint + "/moto-api/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("moto_server did not start", pytrace=False)
+def moto_server(**options):
+    """devtools.moto_server; a server that does not start fails the test."""
+    with contextlib.ExitStack() as stack:
+        try:
+            endpoint = stack.enter_context(devtools.moto_server(**options))
+        except devtools.ToolError as err:
+            pytest.fail(str(err), pytrace=False)
         yield endpoint
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
+
+
+@pytest.fixture(name="free_port", scope="session")
+def free_port_fixture():
+    return devtools.free_port
+
+
+@pytest.fixture(name="moto_server", scope="session")
+def moto_server_fixture():
+    return moto_server
 
 
 @pytest.fixture(name="tool")

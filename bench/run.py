@@ -23,9 +23,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-# The local stack's helper: a loopback port that was free a moment ago.
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "monitoring"))
-from localstack import free_port  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tools"))
+from devtools import free_port  # noqa: E402
 
 ROUNDS = 5
 UNITS = {"us": 1e-3, "ms": 1.0, "s": 1e3}

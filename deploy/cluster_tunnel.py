@@ -16,18 +16,13 @@ import shlex
 import sys
 from urllib.parse import urlsplit
 
+import terraform_outputs
+
 REQUIRED = ("aws_region", "cluster_name", "cluster_endpoint", "cluster_certificate_authority_data")
 
 
 def load(path):
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except OSError as err:
-        raise ValueError(f"{path}: cannot read: {err.strerror}") from err
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not JSON ({err}); pass `terraform output -json`") from err
-    values = {name: output.get("value") for name, output in document.items()}
+    values = {name: output["value"] for name, output in terraform_outputs.read(path).items()}
     missing = [name for name in REQUIRED if not values.get(name)]
     if missing:
         raise ValueError(f"outputs missing: {', '.join(missing)}; apply terraform/live first")

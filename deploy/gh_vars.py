@@ -19,12 +19,12 @@ applied with other settings has CI role policies for the wrong region, so it is 
 """
 
 import argparse
-import json
 import re
 import shlex
 import sys
 
 import settings
+import terraform_outputs
 
 REPO_SCOPE = None
 
@@ -54,19 +54,8 @@ OPTIONAL = {"ci_runner_project"}
 
 def load_outputs(path):
     """Merge-ready {name: value} from one `terraform output -json` file; ValueError if malformed."""
-    try:
-        with open(path, encoding="utf-8") as handle:
-            document = json.load(handle)
-    except OSError as err:
-        raise ValueError(f"{path}: cannot read: {err.strerror}") from err
-    except json.JSONDecodeError as err:
-        raise ValueError(f"{path}: not JSON ({err}); pass `terraform output -json`") from err
-    if not isinstance(document, dict):
-        raise ValueError(f"{path}: expected a JSON object of outputs")
     values = {}
-    for name, output in document.items():
-        if not isinstance(output, dict) or "value" not in output:
-            raise ValueError(f"{path}: output {name!r} has no value; pass `terraform output -json`")
+    for name, output in terraform_outputs.read(path).items():
         if name in VARIABLES and output.get("sensitive"):
             raise ValueError(f"{path}: output {name!r} is sensitive and must not become a variable")
         values[name] = output["value"]

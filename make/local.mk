@@ -8,7 +8,7 @@
 
 TEST_TARGETS += prerequisites-test
 
-prerequisites-test: ## Local: the prerequisites check names each missing tool with its fix, and make up needs no scanner
+prerequisites-test: ## Local: the prerequisites check names each missing tool with its fix, make up needs no scanner; the shared Python helpers (tools/devtools.py)
 	@$(call need,$(VENV_PYTHON))
 	cd $(ROOT) && timeout 120 $(VENV_PYTHON) -m pytest -q tools/tests
 

@@ -31,13 +31,6 @@ LOAD_ROUND = (
 )
 
 
-def free_port() -> int:
-    """A port that was free a moment ago. The service cannot bind port 0 through its env."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def port_in_use(port: int) -> bool:
     with socket.socket() as sock:
         return sock.connect_ex(("127.0.0.1", port)) == 0

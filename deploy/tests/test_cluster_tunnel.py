@@ -22,7 +22,6 @@ from cryptography.x509.oid import NameOID
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / "deploy" / "cluster_tunnel.py"
-KUBECTL = ROOT / ".tools" / "bin" / "kubectl"
 HOST = "0123456789abcdef.gr7.eu-west-1.eks.amazonaws.com"
 TOKEN = "k8s-aws-v1.operator-token"
 
@@ -125,20 +124,27 @@ def fake_aws(bin_dir, calls):
     script.chmod(0o755)
 
 
-def kubectl(kubeconfig, bin_dir):
-    if not KUBECTL.exists():
-        pytest.fail("kubectl is missing: run 'make tools'")
-    return subprocess.run(
-        [str(KUBECTL), "--kubeconfig", str(kubeconfig), "get", "--raw", "/version"],
-        env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+@pytest.fixture
+def kubectl(tool):
+    """The pinned kubectl asking the API's version, with the stand-ins in bin_dir on PATH."""
+    binary = tool("kubectl")
+
+    def run(kubeconfig, bin_dir):
+        return subprocess.run(
+            [binary, "--kubeconfig", str(kubeconfig), "get", "--raw", "/version"],
+            env={**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}"},
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+
+    return run
 
 
-def test_kubectl_reaches_the_endpoint_through_the_local_port_as_the_operator(tmp_path, endpoint):
+def test_kubectl_reaches_the_endpoint_through_the_local_port_as_the_operator(
+    tmp_path, endpoint, kubectl
+):
     config = tmp_path / "kubeconfig"
     result = tunnel(
         outputs(tmp_path / "o.json", endpoint["ca"]), config, "--local-port", endpoint["port"]
@@ -156,7 +162,7 @@ def test_kubectl_reaches_the_endpoint_through_the_local_port_as_the_operator(tmp
     ]  # fmt: skip
 
 
-def test_without_the_endpoint_name_the_certificate_is_refused(tmp_path, endpoint):
+def test_without_the_endpoint_name_the_certificate_is_refused(tmp_path, endpoint, kubectl):
     config = tmp_path / "kubeconfig"
     tunnel(outputs(tmp_path / "o.json", endpoint["ca"]), config, "--local-port", endpoint["port"])
     document = json.loads(config.read_text())

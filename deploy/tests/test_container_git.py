@@ -13,6 +13,7 @@ import re
 import shutil
 import subprocess
 
+import devtools
 import pytest
 import yaml
 
@@ -97,7 +98,6 @@ def workspace(tmp_path_factory):
 
 
 def container_env(workspace, home):
-    tools = f"{ROOT / '.tools' / 'bin'}:{ROOT / '.tools' / 'venv' / 'bin'}"
     env = {
         key: value
         for key, value in os.environ.items()
@@ -109,7 +109,7 @@ def container_env(workspace, home):
         GIT_CONFIG_NOSYSTEM="1",
         GITHUB_WORKSPACE=str(workspace["dir"]),
         GIT_SHA_RECORD=str(home / "git-sha"),
-        PATH=f"{workspace['bin']}:{tools}:{env['PATH']}",
+        PATH=os.pathsep.join([str(workspace["bin"]), devtools.TOOL_PATH, env["PATH"]]),
     )
     return env
 

@@ -21,8 +21,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "deploy"))
 import settings  # noqa: E402
 
-from conftest import moto_server  # noqa: E402
-
 SETTINGS = settings.load()
 PREFIX = SETTINGS["parameter_prefix"]
 LIVE_OUTPUTS = json.loads((ROOT / "deploy/tests/fixtures/live-outputs.json").read_text())
@@ -34,7 +32,7 @@ NEW_TARGET_GROUP = (
 
 
 @pytest.fixture(scope="module")
-def moto():
+def moto(moto_server):
     with moto_server() as endpoint:
         yield endpoint
 

@@ -18,14 +18,12 @@ from pathlib import Path
 
 import pytest
 
-from conftest import free_port
-
 ROOT = Path(__file__).resolve().parents[2]
 SMOKE = ROOT / "deploy" / "smoke.py"
 
 
 @pytest.fixture(scope="module")
-def service():
+def service(free_port):
     binary, sha = os.environ.get("WEBAPP_BIN"), os.environ.get("WEBAPP_SHA")
     if not binary or not sha:
         pytest.fail("WEBAPP_BIN and WEBAPP_SHA are unset: run 'make delivery-test'")

@@ -15,8 +15,6 @@ from concurrent.futures import ThreadPoolExecutor
 import boto3
 import pytest
 
-from conftest import moto_server
-
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 SETTINGS = json.loads((ROOT / "terraform/settings.auto.tfvars.json").read_text())
 CLUSTER = SETTINGS["cluster_name"]
@@ -162,7 +160,7 @@ def test_nothing_happens_without_the_cluster_name_as_confirmation(tree):
 
 
 @pytest.fixture
-def s3(tmp_path):
+def s3(tmp_path, moto_server):
     with moto_server() as endpoint:
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith("AWS_")},

@@ -9,7 +9,6 @@ test started are stopped.
 import json
 import os
 import signal
-import subprocess
 import sys
 import time
 import urllib.request
@@ -19,23 +18,6 @@ MONITORING = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(MONITORING))
 
 from localstack import prometheus_query  # noqa: E402
-
-
-def stack(command: str, env: dict[str, str]) -> str:
-    result = subprocess.run(
-        [sys.executable, "stack.py", command],
-        cwd=MONITORING,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    if result.returncode != 0:
-        raise AssertionError(
-            f"stack.py {command} exited {result.returncode}:\n{result.stdout}{result.stderr}"
-        )
-    return result.stdout
 
 
 def pids(run_dir: Path) -> dict[str, int]:
@@ -49,7 +31,7 @@ def alive(pid: int) -> bool:
         return False
 
 
-def test_up_load_and_down_behave_as_documented(tmp_path, free_port):
+def test_up_load_and_down_behave_as_documented(tmp_path, free_port, stack):
     # `timeout` stops a hung run with SIGTERM; as SystemExit it still runs the cleanup below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     run_dir = tmp_path

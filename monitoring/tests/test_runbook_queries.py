@@ -30,7 +30,7 @@ sys.path.insert(0, str(MONITORING))
 sys.path.insert(0, str(TESTS))
 
 from dashboards import RULES_DIR, external_metrics, metrics_in  # noqa: E402
-from localstack import free_port, prometheus_query  # noqa: E402
+from localstack import prometheus_query  # noqa: E402
 
 RUNBOOKS = ROOT / "docs" / "runbooks"
 DEPLOY_NAMESPACE = re.search(
@@ -104,22 +104,8 @@ def test_rollbacks_go_through_helm():
         assert needed in index
 
 
-def stack(command, env):
-    result = subprocess.run(
-        [sys.executable, "stack.py", command],
-        cwd=MONITORING,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert result.returncode == 0, f"stack.py {command}:\n{result.stdout}{result.stderr}"
-    return result.stdout
-
-
 @pytest.fixture(scope="module")
-def local_prometheus():
+def local_prometheus(free_port, stack):
     """`make up` and `make load` in a temporary LOCAL_STACK_DIR; `make down` whatever happens."""
     # make's or timeout's SIGTERM must still reach the `down` below.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))

@@ -19,6 +19,7 @@ import re
 import shlex
 import subprocess
 
+import devtools
 import pytest
 import yaml
 
@@ -67,7 +68,7 @@ def reachable(image, nat_mode):
 
 def clean_env(extra):
     keep = {k: v for k, v in os.environ.items() if k not in ("IMAGE_REGISTRY_CACHE", "DRY_RUN")}
-    path = f"{ROOT / '.tools/bin'}:{keep.get('PATH', '')}"
+    path = f"{devtools.TOOLS / 'bin'}:{keep.get('PATH', '')}"
     return {**keep, "PATH": path, "DRY_RUN": "1", **extra}
 
 

@@ -6,7 +6,6 @@ promtool compares only the alerts a test names, so the harness names every alert
 files, at several times, each expecting no firing alert.
 """
 
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -35,9 +34,9 @@ def alert_names() -> list[str]:
     )
 
 
-def expect_silence(tmp_path: Path, series: list[dict]) -> subprocess.CompletedProcess:
-    promtool = shutil.which("promtool")
-    assert promtool, "promtool is not installed: run 'make tools'"
+def expect_silence(
+    promtool: str, tmp_path: Path, series: list[dict]
+) -> subprocess.CompletedProcess:
     test = {
         "rule_files": [str(path) for path in RULE_FILES],
         "evaluation_interval": "1m",
@@ -76,13 +75,15 @@ def test_the_harness_names_the_shipped_alerts():
     assert {"WebappMetricsMissing", "WebappAvailabilityFastBurn"} <= set(alert_names())
 
 
-def test_a_healthy_cluster_fires_nothing(tmp_path):
-    result = expect_silence(tmp_path, healthy_eks.series())
+def test_a_healthy_cluster_fires_nothing(tmp_path, tool):
+    result = expect_silence(tool("promtool"), tmp_path, healthy_eks.series())
     assert result.returncode == 0, result.stdout + result.stderr
 
 
 @pytest.mark.parametrize(("stopped", "alert"), [("webapp", "WebappMetricsMissing")])
-def test_a_stopped_component_fires_its_alert(tmp_path, stopped, alert):
-    result = expect_silence(tmp_path, healthy_eks.series(stopped=frozenset({stopped})))
+def test_a_stopped_component_fires_its_alert(tmp_path, tool, stopped, alert):
+    result = expect_silence(
+        tool("promtool"), tmp_path, healthy_eks.series(stopped=frozenset({stopped}))
+    )
     assert result.returncode != 0
     assert fired(result) == {alert}, result.stdout + result.stderr

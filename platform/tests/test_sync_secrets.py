@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, run_sync
+from conftest import run_sync
 
 KUBECTL_STAND_IN = """#!/usr/bin/env python3
 import json, os, subprocess, sys
@@ -52,9 +52,8 @@ def write_tool(directory: Path, name: str, text: str) -> None:
 
 
 @pytest.fixture
-def live_sync(tmp_path, pins):
-    real_kubectl = ROOT / ".tools/bin/kubectl"
-    assert real_kubectl.exists(), "kubectl is not installed: run 'make tools'"
+def live_sync(tmp_path, pins, tool):
+    real_kubectl = tool("kubectl")
     assert shutil.which("python3"), "python3 is needed for the stand-in kubectl"
     write_tool(tmp_path, "kubectl", KUBECTL_STAND_IN)
     write_tool(tmp_path, "helm", HELM_STAND_IN)
@@ -67,7 +66,7 @@ def live_sync(tmp_path, pins):
             DRY_RUN="0",
             CALLS=str(calls),
             SECRETS=json.dumps(secrets),
-            REAL_KUBECTL=str(real_kubectl),
+            REAL_KUBECTL=real_kubectl,
             PINNED_HELM=pins["HELM_VERSION"],
         )
         return result, calls.read_text().splitlines()

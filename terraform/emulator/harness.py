@@ -16,13 +16,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import devtools
 import emulator
 
 HERE = Path(__file__).resolve().parent
 TERRAFORM_DIR = HERE.parent
-REPO = TERRAFORM_DIR.parent
 OVERRIDES = HERE / "overrides"
-CLI_CONFIG = REPO / ".tools" / "terraform.rc"
 PLACEHOLDER = "EMULATOR_ENDPOINT"
 
 Check = Callable[[dict, str], None]
@@ -80,7 +79,7 @@ class Workspace:
             **os.environ,
             **emulator.FAKE_CREDENTIALS,
             "AWS_REGION": emulator.REGION,
-            "TF_CLI_CONFIG_FILE": str(CLI_CONFIG),
+            "TF_CLI_CONFIG_FILE": str(devtools.TERRAFORM_RC),
             "TF_IN_AUTOMATION": "1",
             "CHECKPOINT_DISABLE": "1",
         }

@@ -15,23 +15,22 @@ a JSON list of {address, attribute, kind, document}.
 """
 
 import argparse
-import contextlib
 import json
 import os
 import pathlib
 import re
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 TERRAFORM = ROOT / "terraform"
-MOTO_SERVER = ROOT / ".tools" / "venv" / "bin" / "moto_server"
-CLI_CONFIG = ROOT / ".tools" / "terraform.rc"
+sys.path.insert(0, str(ROOT / "tools"))
+import devtools  # noqa: E402
+
+PROVIDER_OVERRIDE = TERRAFORM / "emulator" / "overrides" / "provider_override.tf"
 
 ACCOUNT_ID = "123456789012"
 BOOTSTRAP_VARS = {
@@ -61,89 +60,14 @@ POLICY_ATTRIBUTES = {
     ("aws_sqs_queue", "policy"): "resource",
 }
 
-SERVICES = [
-    "s3",
-    "iam",
-    "sts",
-    "kms",
-    "ec2",
-    "eks",
-    "logs",
-    "elbv2",
-    "ecr",
-    "acm",
-    "autoscaling",
-    "sqs",
-    "events",
-    "codebuild",
-    "ssm",
-    "secretsmanager",
-]
-
 
 class ExtractError(RuntimeError):
     pass
 
 
-def free_port():
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@contextlib.contextmanager
-def emulator(log_path):
-    """A moto_server on a free loopback port; yields its URL and stops it afterwards."""
-    if not MOTO_SERVER.exists():
-        raise ExtractError(f"{MOTO_SERVER} is missing: run 'make tools'")
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    # AWS managed policies exist only when moto loads them (the platform attaches five).
-    env = {**os.environ, "MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
-    with open(log_path, "w", encoding="utf-8") as log:
-        server = subprocess.Popen(
-            [str(MOTO_SERVER), "-H", "127.0.0.1", "-p", str(port)],
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            env=env,
-        )
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/moto-api/", timeout=2):
-                    break
-            except OSError as err:
-                if server.poll() is not None or time.monotonic() > deadline:
-                    raise ExtractError(
-                        f"moto_server did not start ({err}); see {log_path}"
-                    ) from err
-                time.sleep(0.3)
-        yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
-
-
 def override(url, local_backend):
-    endpoints = "\n".join(f'    {service} = "{url}"' for service in SERVICES)
-    text = f"""provider "aws" {{
-  access_key                  = "testing"
-  secret_key                  = "testing"
-  skip_credentials_validation = true
-  skip_metadata_api_check     = true
-  skip_requesting_account_id  = false
-  s3_use_path_style           = true
-
-  endpoints {{
-{endpoints}
-  }}
-}}
-"""
+    """The emulator harness's provider override (every AWS endpoint on moto) for `url`."""
+    text = PROVIDER_OVERRIDE.read_text().replace("EMULATOR_ENDPOINT", url)
     if local_backend:
         text += '\nterraform {\n  backend "local" {}\n}\n'
     return text
@@ -279,13 +203,15 @@ def extract(work):
     subprocess.run([str(TERRAFORM / "scripts" / "terraform.sh"), "config"], check=True)
     env = {
         **os.environ,
-        "TF_CLI_CONFIG_FILE": str(CLI_CONFIG),
+        "TF_CLI_CONFIG_FILE": str(devtools.TERRAFORM_RC),
         "TF_IN_AUTOMATION": "1",
         "CHECKPOINT_DISABLE": "1",
         "AWS_EC2_METADATA_DISABLED": "true",
     }
     found = {}
-    with emulator(work / "moto.log") as url:
+    # AWS managed policies exist only when moto loads them (the platform attaches five).
+    moto_env = {"MOTO_IAM_LOAD_MANAGED_POLICIES": "true"}
+    with devtools.moto_server(env=moto_env, log_path=work / "moto.log", timeout=60) as url:
         bootstrap, live = work / "bootstrap", work / "live"
         (bootstrap / "zz_emulator_override.tf").write_text(override(url, local_backend=False))
         (live / "zz_emulator_override.tf").write_text(override(url, local_backend=True))
@@ -312,7 +238,7 @@ def main(argv=None):
     work = pathlib.Path(tempfile.mkdtemp(prefix="policy-extract-"))
     try:
         policies = extract(work)
-    except ExtractError as err:
+    except (ExtractError, devtools.ToolError) as err:
         print(f"policy-extract: {err}", file=sys.stderr)
         return 1
     finally:

@@ -98,7 +98,7 @@ def checkov(out_dir):
     failed = []
     for profile, path in rendered(out_dir).items():
         command = [
-            chartlib.tool(chartlib.VENV_BIN / "checkov"),
+            chartlib.find_tool("checkov"),
             "--framework",
             "kubernetes",
             "--skip-download",
@@ -131,6 +131,8 @@ def main(argv):
             raise SystemExit(__doc__)
     except chartlib.RenderError as error:
         raise SystemExit(f"helm failed:\n{error}") from None
+    except chartlib.ToolError as error:
+        raise SystemExit(f"error: {error}") from None
 
 
 if __name__ == "__main__":

@@ -3,14 +3,16 @@
 import functools
 import pathlib
 import subprocess
+import sys
 
 import yaml
 
 TESTS = pathlib.Path(__file__).resolve().parent
 CHART = TESTS.parent
 ROOT = CHART.parents[1]
-HELM = ROOT / ".tools" / "bin" / "helm"
-VENV_BIN = ROOT / ".tools" / "venv" / "bin"
+sys.path.insert(0, str(ROOT / "tools"))
+# chart.py turns ToolError into its exit message.
+from devtools import ToolError, find_tool  # noqa: E402, F401
 
 RELEASE = "webapp"
 NAMESPACE = "webapp"
@@ -32,12 +34,6 @@ class RenderError(Exception):
     """helm refused the values; the message is helm's error output."""
 
 
-def tool(path):
-    if not path.exists():
-        raise SystemExit(f"error: {path.relative_to(ROOT)} is not installed: run 'make tools'")
-    return str(path)
-
-
 def profile_args(profile):
     args = []
     for values_file in PROFILES[profile]["values"]:
@@ -47,7 +43,7 @@ def profile_args(profile):
 
 def helm(*args):
     result = subprocess.run(
-        [tool(HELM), *args], capture_output=True, text=True, timeout=120, check=False
+        [find_tool("helm"), *args], capture_output=True, text=True, timeout=120, check=False
     )
     if result.returncode != 0:
         # helm lint reports its findings on stdout, helm template on stderr.

@@ -13,6 +13,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import devtools
 import pytest
 import yaml
 
@@ -20,8 +21,7 @@ ROOT = Path(__file__).resolve().parents[3]
 KARPENTER = ROOT / "platform" / "karpenter"
 NODEPOOLS = KARPENTER / "nodepools"
 VALIDATOR = Path(__file__).with_name("validate.mjs")
-MODULES = ROOT / ".tools" / "karpenter-schemas" / "node_modules"
-HELM = ROOT / ".tools" / "bin" / "helm"
+MODULES = devtools.TOOLS / "karpenter-schemas" / "node_modules"
 SYNC_ENV = {"CLUSTER_NAME": "demo", "AWS_REGION": "eu-west-1", "VPC_ID": "vpc-0123456789abcdef0"}
 TERRAFORM = ROOT / "terraform" / "modules"
 
@@ -36,7 +36,7 @@ def pins() -> dict[str, str]:
 
 
 def helm_template(*sets: str) -> subprocess.CompletedProcess:
-    args = [str(HELM), "template", "karpenter-nodepools", str(NODEPOOLS)]
+    args = [devtools.find_tool("helm"), "template", "karpenter-nodepools", str(NODEPOOLS)]
     for item in ("clusterName=demo", "nodeRole=demo-karpenter-node", *sets):
         args += ["--set", item]
     return subprocess.run(args, capture_output=True, text=True, timeout=60, check=False)
@@ -60,10 +60,10 @@ def validate(objects: list[dict]) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture(scope="module", autouse=True)
-def tools():
-    for path in (HELM, MODULES / pins()["KARPENTER_SCHEMAS_PACKAGE"]):
-        if not path.exists():
-            pytest.fail(f"{path} is missing: run 'make tools'")
+def tools(helm):
+    schemas = MODULES / pins()["KARPENTER_SCHEMAS_PACKAGE"]
+    if not schemas.exists():
+        pytest.fail(f"{schemas} is missing: run 'make tools'")
 
 
 @pytest.fixture(scope="module")
@@ -225,7 +225,7 @@ def test_controller_metrics_are_scraped():
 
 def sync(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("KARPENTER_")}
-    clean["PATH"] = f"{HELM.parent}:{clean['PATH']}"
+    clean["PATH"] = f"{Path(devtools.find_tool('helm')).parent}:{clean['PATH']}"
     return subprocess.run(
         [str(ROOT / "platform" / "sync.sh")],
         env={**clean, **SYNC_ENV, "DRY_RUN": "1", **env},
@@ -308,7 +308,7 @@ def test_sync_moves_the_controller_image_to_the_registry_cache():
 
 def webapp_objects() -> dict[str, dict]:
     result = subprocess.run(
-        [str(HELM), "template", "webapp", str(ROOT / "charts/webapp")]
+        [devtools.find_tool("helm"), "template", "webapp", str(ROOT / "charts/webapp")]
         + ["-f", str(ROOT / "charts/webapp/ci/eks-deploy-values.yaml")],
         capture_output=True,
         text=True,

@@ -1,5 +1,6 @@
 # Test-only: copied into a temporary copy of each root under test, never into the root itself.
-# The harness replaces EMULATOR_ENDPOINT with the moto server's URL.
+# The harness, and the IAM policy check (terraform/policy_check/extract.py), replace
+# EMULATOR_ENDPOINT with the moto server's URL.
 provider "aws" {
   access_key                  = "testing"
   secret_key                  = "testing"

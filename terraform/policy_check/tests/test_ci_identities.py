@@ -111,10 +111,8 @@ def test_app_namespace_and_deploy_group_agree_everywhere():
 
 
 @pytest.fixture(scope="module")
-def chart_objects(tmp_path_factory):
+def chart_objects(tmp_path_factory, helm):
     """Every object the chart renders with each optional feature on, as the deploy renders it."""
-    helm = shutil.which("helm")
-    assert helm, "helm is not installed: run 'make tools'"
     objects = []
     for extra in (
         [],

@@ -7,13 +7,15 @@ import pathlib
 import shutil
 import subprocess
 
+import devtools
+
 ROOT = pathlib.Path(__file__).resolve().parents[4]
 MODULE = ROOT / "terraform" / "modules" / "eks"
 TERRAFORM_SH = ROOT / "terraform" / "scripts" / "terraform.sh"
 
 
 def terraform(directory, *args):
-    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(ROOT / ".tools" / "terraform.rc")}
+    env = {**os.environ, "TF_CLI_CONFIG_FILE": str(devtools.TERRAFORM_RC)}
     return subprocess.run(
         ["terraform", f"-chdir={directory}", *args],
         env=env,
