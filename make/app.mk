@@ -1,6 +1,9 @@
 # The Rust service (app/): lint, test, build and run. See app/README.md.
 
 APP_BIN := $(ROOT)/target/release/webapp
+# make passes its job slots only to recursive recipes; under make -j cargo would otherwise read
+# MAKEFLAGS, find no slots and warn. Set but empty, this makes cargo use its own.
+export CARGO_MAKEFLAGS :=
 
 LINT_TARGETS += app-lint
 TEST_TARGETS += app-test

@@ -2,6 +2,7 @@
 # against the moto emulator, through parliament and cloudsplaining (terraform/policy_check).
 
 TEST_TARGETS += iam-test
+SLOW_TEST_TARGETS += iam-test
 
 IAM_CHECK := $(ROOT)/terraform/policy_check
 

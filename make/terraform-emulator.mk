@@ -5,6 +5,7 @@ TF_EMULATOR := $(ROOT)/terraform/emulator
 TF_EMULATOR_JOBS ?= 2
 
 TEST_TARGETS += terraform-apply-test
+SLOW_TEST_TARGETS += terraform-apply-test
 
 .PHONY: terraform-apply-test
 
