@@ -1,4 +1,11 @@
-"""bootstrap, then live/ on the S3 backend bootstrap made, then both destroyed on the emulator."""
+"""bootstrap, then live/ on the S3 backend bootstrap made, then both destroyed on the emulator.
+
+bootstrap applies whole: bucket settings, KMS key and alias, OIDC provider, the CI roles and
+policies. live/ applies the log key, network, ECR, NLB, Karpenter, the CI runner and its API
+access rule, and modules/eks's cluster, KMS key, log group, roles and launch template (tags
+checked on instances and volumes); its SSM parameters are read back by path and gone after
+destroy; then the bucket is purged and the bootstrap destroyed. live/ runs on its S3 backend in
+the bootstrap bucket: a held lock stops a plan, and the state is encrypted with the bootstrap key."""
 
 import dataclasses
 import json

@@ -1,4 +1,6 @@
-"""modules/ecr on the emulator, including the force-delete path terraform/README.md describes."""
+"""modules/ecr on the emulator, including the force-delete path terraform/README.md describes:
+with an image pushed, destroy fails while force_delete = false; applying force_delete = true,
+then destroying, empties the account."""
 
 import emulator
 import harness
