@@ -22,7 +22,8 @@ lint: $(LINT_TARGETS) ## Every linter over the whole tree
 # on a subprocess (terraform, moto, Prometheus). Each target's output is printed whole as it ends.
 # Layers list their longest checks in SLOW_TEST_TARGETS, which start first: the run lasts at
 # least as long as its longest check, so that one must not start last.
-TEST_JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# One job more than the cores, as several checks spend much of their time waiting.
+TEST_JOBS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 2) + 1 )))
 
 test: tools ## Everything: tools, then every linter and every layer's tests (TEST_JOBS at a time)
 	$(MAKE) --jobs=$(TEST_JOBS) --output-sync=target $(SLOW_TEST_TARGETS) lint $(filter-out $(SLOW_TEST_TARGETS),$(TEST_TARGETS))

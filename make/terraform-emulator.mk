@@ -2,7 +2,7 @@
 
 TF_EMULATOR := $(ROOT)/terraform/emulator
 # Test files run in parallel, one pytest process and moto server each.
-TF_EMULATOR_JOBS ?= 2
+TF_EMULATOR_JOBS ?= 4
 
 TEST_TARGETS += terraform-apply-test
 SLOW_TEST_TARGETS += terraform-apply-test

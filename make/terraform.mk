@@ -9,6 +9,7 @@ TF_CONFIGS := $(addprefix $(ROOT)/terraform/,bootstrap live modules/network modu
 
 LINT_TARGETS += terraform-lint
 TEST_TARGETS += terraform-test
+SLOW_TEST_TARGETS += terraform-test
 
 .PHONY: terraform-lint terraform-test terraform-validate terraform-checkov terraform-guards terraform-docs-check terraform-docs terraform-provider-v6
 
