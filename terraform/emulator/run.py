@@ -42,7 +42,8 @@ def run_file(name: str, logs: Path) -> tuple[str, int, float, Path]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=2)
+    # Most of a file's time is the AWS provider waiting (its waiters poll), so more files than cores.
+    parser.add_argument("--jobs", type=int, default=4)
     parser.add_argument("files", nargs="*")
     args = parser.parse_args()
     found = sorted(p.name for p in HERE.glob("test_*.py"))
