@@ -24,6 +24,6 @@ lint-selftest: ## Every linter must reject its broken fixture in tests/lint-fixt
 
 TEST_TARGETS += repo-test
 .PHONY: repo-test
-repo-test: ## Tree: no wording about how the tree was made, checkov skips with reasons, docs links and commands
+repo-test: ## Tree: no wording about how the tree was made, checkov skips with reasons, docs links and commands, make test runs every check once
 	@$(call need,$(VENV_PYTHON))
 	cd $(ROOT) && $(VENV_PYTHON) -m pytest -q tests
