@@ -57,7 +57,8 @@ def test_every_check_runs_once(database, lists, test_run):
     assert len(ran) == len(set(ran)), f"a check runs twice: {ran}"
     assert set(ran) == {"lint", *lists["TEST_TARGETS"]}
     lint = re.search(r"^lint: (.*)$", database, re.MULTILINE)
-    assert lint and lint.group(1).split() == lists["LINT_TARGETS"]
+    assert lint, "no lint target"
+    assert lint.group(1).split() == lists["LINT_TARGETS"]
 
 
 def test_the_longest_checks_start_first(lists, test_run):
