@@ -221,52 +221,64 @@ ALLOWED_LEFTOVERS = {
 }
 
 
-def _ec2_inventory(ec2) -> Iterator[str]:
-    for vpc in ec2.describe_vpcs()["Vpcs"]:
-        yield f"ec2 vpc {vpc['VpcId']}"
-    for subnet in ec2.describe_subnets()["Subnets"]:
-        yield f"ec2 subnet {subnet['SubnetId']}"
-    for group in ec2.describe_security_groups()["SecurityGroups"]:
-        yield f"ec2 security-group {group['GroupId']}"
-    for table in ec2.describe_route_tables()["RouteTables"]:
-        yield f"ec2 route-table {table['RouteTableId']}"
-    for acl in ec2.describe_network_acls()["NetworkAcls"]:
-        yield f"ec2 network-acl {acl['NetworkAclId']}"
-    for igw in ec2.describe_internet_gateways()["InternetGateways"]:
-        yield f"ec2 internet-gateway {igw['InternetGatewayId']}"
-    for address in ec2.describe_addresses()["Addresses"]:
-        yield f"ec2 elastic-ip {address['AllocationId']}"
+# Per service, (list call, response key, kind, id key) of every kind listed as it is; the kinds
+# that need a state, a filter or paging are read in inventory() itself.
+LISTED = {
+    "ec2": [
+        ("describe_vpcs", "Vpcs", "vpc", "VpcId"),
+        ("describe_subnets", "Subnets", "subnet", "SubnetId"),
+        ("describe_security_groups", "SecurityGroups", "security-group", "GroupId"),
+        ("describe_route_tables", "RouteTables", "route-table", "RouteTableId"),
+        ("describe_network_acls", "NetworkAcls", "network-acl", "NetworkAclId"),
+        ("describe_internet_gateways", "InternetGateways", "internet-gateway", "InternetGatewayId"),
+        ("describe_addresses", "Addresses", "elastic-ip", "AllocationId"),
+        (
+            "describe_network_interfaces",
+            "NetworkInterfaces",
+            "network-interface",
+            "NetworkInterfaceId",
+        ),
+        ("describe_launch_templates", "LaunchTemplates", "launch-template", "LaunchTemplateName"),
+        ("describe_flow_logs", "FlowLogs", "flow-log", "FlowLogId"),
+        ("describe_volumes", "Volumes", "volume", "VolumeId"),
+    ],
+    "iam": [
+        ("list_roles", "Roles", "role", "RoleName"),
+        ("list_users", "Users", "user", "UserName"),
+        ("list_open_id_connect_providers", "OpenIDConnectProviderList", "oidc-provider", "Arn"),
+        ("list_instance_profiles", "InstanceProfiles", "instance-profile", "InstanceProfileName"),
+    ],
+    "s3": [("list_buckets", "Buckets", "bucket", "Name")],
+    "ecr": [("describe_repositories", "repositories", "repository", "repositoryName")],
+    "elbv2": [
+        ("describe_load_balancers", "LoadBalancers", "load-balancer", "LoadBalancerName"),
+        ("describe_target_groups", "TargetGroups", "target-group", "TargetGroupName"),
+    ],
+    "logs": [("describe_log_groups", "logGroups", "log-group", "logGroupName")],
+    "events": [("list_rules", "Rules", "rule", "Name")],
+}
+
+
+def _listed(endpoint: str) -> Iterator[str]:
+    for service, kinds in LISTED.items():
+        api = client(endpoint, service)
+        for call, key, kind, id_key in kinds:
+            for item in getattr(api, call)()[key]:
+                yield f"{service} {kind} {item[id_key]}"
+
+
+def _ec2_with_state(ec2) -> Iterator[str]:
+    # Deleted NAT gateways and endpoints stay listed for a while: one line for all of them.
     for nat in ec2.describe_nat_gateways()["NatGateways"]:
         state = "deleted" if nat["State"] == "deleted" else nat["NatGatewayId"]
         yield f"ec2 nat-gateway {state}"
     for endpoint in ec2.describe_vpc_endpoints()["VpcEndpoints"]:
         state = "deleted" if endpoint["State"].lower() == "deleted" else endpoint["VpcEndpointId"]
         yield f"ec2 vpc-endpoint {state}"
-    for eni in ec2.describe_network_interfaces()["NetworkInterfaces"]:
-        yield f"ec2 network-interface {eni['NetworkInterfaceId']}"
-    for template in ec2.describe_launch_templates()["LaunchTemplates"]:
-        yield f"ec2 launch-template {template['LaunchTemplateName']}"
-    for log in ec2.describe_flow_logs()["FlowLogs"]:
-        yield f"ec2 flow-log {log['FlowLogId']}"
     for reservation in ec2.describe_instances()["Reservations"]:
         for instance in reservation["Instances"]:
             if instance["State"]["Name"] != "terminated":
                 yield f"ec2 instance {instance['InstanceId']}"
-    for volume in ec2.describe_volumes()["Volumes"]:
-        yield f"ec2 volume {volume['VolumeId']}"
-
-
-def _iam_inventory(iam) -> Iterator[str]:
-    for role in iam.list_roles()["Roles"]:
-        yield f"iam role {role['RoleName']}"
-    for user in iam.list_users()["Users"]:
-        yield f"iam user {user['UserName']}"
-    for policy in iam.list_policies(Scope="Local")["Policies"]:
-        yield f"iam policy {policy['PolicyName']}"
-    for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
-        yield f"iam oidc-provider {provider['Arn']}"
-    for profile in iam.list_instance_profiles()["InstanceProfiles"]:
-        yield f"iam instance-profile {profile['InstanceProfileName']}"
 
 
 def _kms_inventory(kms) -> Iterator[str]:
@@ -280,33 +292,15 @@ def _kms_inventory(kms) -> Iterator[str]:
 
 def inventory(endpoint: str) -> set[str]:
     """Every resource of the kinds the platform creates, as 'service kind id' lines."""
-    found: set[str] = set()
-    found.update(_ec2_inventory(client(endpoint, "ec2")))
-    found.update(_iam_inventory(client(endpoint, "iam")))
+    found = set(_listed(endpoint))
+    found.update(_ec2_with_state(client(endpoint, "ec2")))
     found.update(_kms_inventory(client(endpoint, "kms")))
-    s3 = client(endpoint, "s3")
-    found.update(f"s3 bucket {b['Name']}" for b in s3.list_buckets()["Buckets"])
-    ecr = client(endpoint, "ecr")
+    iam = client(endpoint, "iam")
     found.update(
-        f"ecr repository {r['repositoryName']}" for r in ecr.describe_repositories()["repositories"]
-    )
-    elbv2 = client(endpoint, "elbv2")
-    found.update(
-        f"elbv2 load-balancer {lb['LoadBalancerName']}"
-        for lb in elbv2.describe_load_balancers()["LoadBalancers"]
-    )
-    found.update(
-        f"elbv2 target-group {tg['TargetGroupName']}"
-        for tg in elbv2.describe_target_groups()["TargetGroups"]
-    )
-    logs = client(endpoint, "logs")
-    found.update(
-        f"logs log-group {g['logGroupName']}" for g in logs.describe_log_groups()["logGroups"]
+        f"iam policy {p['PolicyName']}" for p in iam.list_policies(Scope="Local")["Policies"]
     )
     sqs = client(endpoint, "sqs")
     found.update(f"sqs queue {url}" for url in sqs.list_queues().get("QueueUrls", []))
-    events = client(endpoint, "events")
-    found.update(f"events rule {rule['Name']}" for rule in events.list_rules()["Rules"])
     ssm = client(endpoint, "ssm")
     pages = ssm.get_paginator("describe_parameters").paginate()
     found.update(f"ssm parameter {p['Name']}" for page in pages for p in page["Parameters"])
