@@ -6,6 +6,8 @@ locals {
   account_id = local.arn_parts[4]
   aws_policy = "arn:${local.partition}:iam::aws:policy"
   ec2_arn    = "arn:${local.partition}:ec2:${local.region}:${local.account_id}"
+  # What a launch creates: created and tagged only with the cluster's tags in the request.
+  launched_arns = [for kind in ["fleet", "instance", "volume", "network-interface", "launch-template", "spot-instances-request"] : "${local.ec2_arn}:${kind}/*"]
 
   # Tags Karpenter puts on everything it launches; the controller may only touch resources
   # that carry them, so it cannot terminate the system group or anything else in the account.
@@ -144,17 +146,10 @@ resource "aws_iam_role_policy" "controller" {
         }
       },
       {
-        Sid    = "CreateTaggedForCluster"
-        Effect = "Allow"
-        Action = ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"]
-        Resource = [
-          "${local.ec2_arn}:fleet/*",
-          "${local.ec2_arn}:instance/*",
-          "${local.ec2_arn}:volume/*",
-          "${local.ec2_arn}:network-interface/*",
-          "${local.ec2_arn}:launch-template/*",
-          "${local.ec2_arn}:spot-instances-request/*",
-        ]
+        Sid      = "CreateTaggedForCluster"
+        Effect   = "Allow"
+        Action   = ["ec2:RunInstances", "ec2:CreateFleet", "ec2:CreateLaunchTemplate"]
+        Resource = local.launched_arns
         Condition = {
           StringEquals = {
             "aws:RequestTag/${local.owned_tag}"   = "owned"
@@ -164,17 +159,10 @@ resource "aws_iam_role_policy" "controller" {
         }
       },
       {
-        Sid    = "TagOnCreate"
-        Effect = "Allow"
-        Action = "ec2:CreateTags"
-        Resource = [
-          "${local.ec2_arn}:fleet/*",
-          "${local.ec2_arn}:instance/*",
-          "${local.ec2_arn}:volume/*",
-          "${local.ec2_arn}:network-interface/*",
-          "${local.ec2_arn}:launch-template/*",
-          "${local.ec2_arn}:spot-instances-request/*",
-        ]
+        Sid      = "TagOnCreate"
+        Effect   = "Allow"
+        Action   = "ec2:CreateTags"
+        Resource = local.launched_arns
         Condition = {
           StringEquals = {
             "aws:RequestTag/${local.owned_tag}"   = "owned"
